@@ -1,0 +1,57 @@
+"""The `qabot` command: the engine's `ask`/`eval` plus the app's `serve`/`migrate`."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from qa_engine.cli import ask, evaluate
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def cli(verbose: bool) -> None:
+    """qabot: answers questions from the documents a team pins to a Slack channel."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # A failed hub download is reported once, by qabot's own error line.
+    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+
+cli.add_command(ask)
+cli.add_command(evaluate)
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (alembic upgrade head)."""
+    from bot.migrate import current_revision, upgrade_database
+    from bot.settings import Settings
+
+    url = Settings().database_url
+    upgrade_database(url)
+    click.echo(f"database at revision {current_revision(url)}")
+
+
+@cli.command()
+@click.option("--socket-mode", is_flag=True, help="Connect over Socket Mode (no public URL).")
+def serve(socket_mode: bool) -> None:
+    """Run the Slack app: HTTP on $PORT, or Socket Mode."""
+    from bot.settings import Settings
+
+    settings = Settings()
+    if socket_mode:
+        from bot.socket_mode import run_socket_mode
+
+        run_socket_mode(settings)
+    else:
+        from bot.server import run_server
+
+        run_server(settings)
+
+
+def main() -> None:
+    cli(prog_name="qabot")

@@ -1,0 +1,24 @@
+"""Buttons: feedback and "More answers" on answers; the confirmation of `/context clear`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+
+from bot import rendering
+from bot.listeners.actions.answers import handle_feedback, handle_more_answers
+from bot.listeners.actions.clear import handle_clear_cancel, handle_clear_confirm
+from bot.listeners.internals import bind
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+
+def register(app: App, services: Services) -> None:
+    feedback = bind(handle_feedback, services=services)
+    app.action(rendering.FEEDBACK_UP_ACTION)(feedback)
+    app.action(rendering.FEEDBACK_DOWN_ACTION)(feedback)
+    app.action(rendering.MORE_ANSWERS_ACTION)(bind(handle_more_answers, services=services))
+    app.action(rendering.CLEAR_CONFIRM_ACTION)(bind(handle_clear_confirm, services=services))
+    app.action(rendering.CLEAR_CANCEL_ACTION)(handle_clear_cancel)

@@ -1,0 +1,190 @@
+"""`/context add|list|show|remove|clear|help`: the channel's documents, one subcommand each.
+
+Every reply is ephemeral (only the person who typed the command sees it). A malformed
+command gets a friendly explanation and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import rendering
+from bot.listeners.internals import respond_privately, store_document, team_of
+from bot.rendering import Message, escape, notice
+from bot.storage import (
+    DocumentSource,
+    count_documents,
+    get_document,
+    list_documents,
+    remove_document,
+)
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+logger = logging.getLogger(__name__)
+
+_SUBCOMMAND = re.compile(r"\s*(\S*)\s*(.*)", re.DOTALL)
+_MAX_ID_DIGITS = 18  # stays inside a 64-bit integer column
+
+
+def handle_context(
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    context: BoltContext,
+    *,
+    services: Services,
+) -> None:
+    ack()
+    subcommand, argument = parse_subcommand(command.get("text") or "")
+    request = _Request(
+        services=services,
+        client=client,
+        team_id=team_of(context),
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
+        trigger_id=command.get("trigger_id", ""),
+        argument=argument,
+    )
+    handler = _SUBCOMMANDS.get(subcommand)
+    try:
+        message = handler(request) if handler else _unknown(subcommand)
+    except Exception:
+        logger.exception("/context %s in channel %s failed", subcommand, request.channel_id)
+        message = notice("Sorry, something went wrong on my side. Please try again in a minute.")
+    if message is not None:
+        respond_privately(respond, message)
+
+
+def parse_subcommand(text: str) -> tuple[str, str]:
+    """`"add Foo\\nbar"` → `("add", "Foo\\nbar")`; the argument keeps its line breaks."""
+    match = _SUBCOMMAND.match(text)
+    assert match is not None  # the pattern matches every string
+    return match.group(1).lower(), match.group(2).strip()
+
+
+def parse_document_id(argument: str) -> int | None:
+    """`"12"` or `"#12"` → 12; anything else (words, several ids, signs) → None."""
+    candidate = argument.strip().removeprefix("#")
+    if not candidate.isascii() or not candidate.isdigit() or len(candidate) > _MAX_ID_DIGITS:
+        return None
+    return int(candidate)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One `/context` invocation, as the subcommands need it."""
+
+    services: Services
+    client: WebClient
+    team_id: str
+    channel_id: str
+    user_id: str
+    trigger_id: str
+    argument: str
+
+    def scope(self) -> dict[str, str]:
+        return {"team_id": self.team_id, "channel_id": self.channel_id}
+
+
+def _add(request: _Request) -> Message | None:
+    text = rendering.plain_text_from_slack(request.argument).strip()
+    if not text:
+        request.client.views_open(
+            trigger_id=request.trigger_id, view=rendering.add_context_modal(request.channel_id)
+        )
+        return None
+    document = store_document(
+        request.services,
+        **request.scope(),
+        text=text,
+        title=None,
+        source=DocumentSource.SLASH_COMMAND,
+        added_by=request.user_id,
+    )
+    return rendering.added_message(document)
+
+
+def _list(request: _Request) -> Message:
+    with request.services.session_factory() as session:
+        documents = list_documents(session=session, **request.scope())
+    return rendering.document_list_message(documents)
+
+
+def _show(request: _Request) -> Message:
+    document_id = parse_document_id(request.argument)
+    if document_id is None:
+        return _bad_id("show", request.argument)
+    with request.services.session_factory() as session:
+        document = get_document(session=session, **request.scope(), document_id=document_id)
+    if document is None:
+        return _no_such_document(document_id)
+    return rendering.document_message(document)
+
+
+def _remove(request: _Request) -> Message:
+    document_id = parse_document_id(request.argument)
+    if document_id is None:
+        return _bad_id("remove", request.argument)
+    with request.services.session_factory.begin() as session:
+        document = remove_document(session=session, **request.scope(), document_id=document_id)
+    if document is None:
+        return _no_such_document(document_id)
+    logger.info("removed document %s from channel %s", document.id, request.channel_id)
+    return rendering.removed_message(document)
+
+
+def _clear(request: _Request) -> Message:
+    with request.services.session_factory() as session:
+        count = count_documents(session=session, **request.scope())
+    if count == 0:
+        return notice("This channel has no context documents, so there is nothing to clear.")
+    return rendering.clear_confirmation_message(count)
+
+
+def _help(request: _Request) -> Message:
+    return rendering.help_message()
+
+
+def _unknown(subcommand: str) -> Message:
+    return rendering.help_message(
+        intro=f"I don't know `/context {escape(rendering.shorten(subcommand, 40))}`. "
+        "Here is what I can do:"
+    )
+
+
+def _bad_id(subcommand: str, argument: str) -> Message:
+    given = f" (`{escape(rendering.shorten(argument, 40))}` isn't one)" if argument else ""
+    return notice(
+        f"Which document? Give its number, e.g. `/context {subcommand} 3`{given}. "
+        "`/context list` shows the numbers."
+    )
+
+
+def _no_such_document(document_id: int) -> Message:
+    return notice(
+        f"There is no document #{document_id} in this channel. "
+        "`/context list` shows the ones there are."
+    )
+
+
+_SUBCOMMANDS = {
+    "add": _add,
+    "list": _list,
+    "ls": _list,
+    "show": _show,
+    "remove": _remove,
+    "rm": _remove,
+    "delete": _remove,
+    "clear": _clear,
+    "help": _help,
+    "": _help,
+}

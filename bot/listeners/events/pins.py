@@ -1,0 +1,105 @@
+"""Slack's own pins: pinning a message adds it to the channel's context, unpinning removes it.
+
+The `pin_added` event carries the pinned message (text and ts), so no history scope is
+needed. A pinned file or a message without text is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot import rendering
+from bot.listeners.internals import (
+    claim_first_delivery,
+    permalink_for,
+    store_document,
+    team_of,
+)
+from bot.storage import DocumentSource, remove_documents_by_source_ts
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+logger = logging.getLogger(__name__)
+
+
+def _pinned_message(event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(channel id, message) of a pinned/unpinned message; None for files and the like."""
+    item = event.get("item") or {}
+    message = item.get("message") or {}
+    channel_id = event.get("channel_id") or item.get("channel")
+    if item.get("type") != "message" or not channel_id or not message.get("ts"):
+        return None
+    return channel_id, message
+
+
+def handle_pin_added(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    *,
+    services: Services,
+) -> None:
+    pinned = _pinned_message(event)
+    if pinned is None:
+        return
+    channel_id, message = pinned
+    text = rendering.plain_text_from_slack(message.get("text") or "").strip()
+    if not text:
+        logger.info("pinned message in %s has no text; not added", channel_id)
+        return
+    if not claim_first_delivery(services, body.get("event_id")):
+        logger.info("event %s was already handled", body.get("event_id"))
+        return
+    pinner = event.get("user") or message.get("user") or ""
+    try:
+        document = store_document(
+            services,
+            team_id=team_of(context),
+            channel_id=channel_id,
+            text=text,
+            title=None,
+            source=DocumentSource.PIN,
+            added_by=pinner,
+            source_ts=message["ts"],
+            permalink=message.get("permalink") or permalink_for(client, channel_id, message["ts"]),
+        )
+        reply = rendering.notice(
+            f"Added the pinned message to this channel's context as #{document.id} "
+            f"“{rendering.escape(document.title)}”. Unpin it to take it out."
+        )
+    except Exception:
+        logger.exception("adding a pinned message in channel %s failed", channel_id)
+        reply = rendering.notice(
+            "Sorry, I couldn't add the pinned message to this channel's context. "
+            "Try `/context add` in a minute."
+        )
+    if pinner:
+        _tell(client, channel_id=channel_id, user_id=pinner, message=reply)
+
+
+def handle_pin_removed(event: dict[str, Any], context: BoltContext, *, services: Services) -> None:
+    pinned = _pinned_message(event)
+    if pinned is None:
+        return
+    channel_id, message = pinned
+    with services.session_factory.begin() as session:
+        removed = remove_documents_by_source_ts(
+            session=session,
+            team_id=team_of(context),
+            channel_id=channel_id,
+            source_ts=message["ts"],
+        )
+    logger.info("unpinned message in %s: removed %d document(s)", channel_id, removed)
+
+
+def _tell(client: WebClient, *, channel_id: str, user_id: str, message: rendering.Message) -> None:
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, **message.as_kwargs())
+    except Exception:
+        logger.warning("could not confirm a pin to its user in %s", channel_id, exc_info=True)

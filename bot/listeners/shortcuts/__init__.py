@@ -1,0 +1,20 @@
+"""Message shortcuts: "Add to channel context" on any message."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+
+from bot import rendering
+from bot.listeners.internals import bind
+from bot.listeners.shortcuts.add_to_context import handle_add_to_context
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+
+def register(app: App, services: Services) -> None:
+    app.message_shortcut(rendering.ADD_CONTEXT_SHORTCUT)(
+        bind(handle_add_to_context, services=services)
+    )

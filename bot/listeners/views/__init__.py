@@ -1,0 +1,18 @@
+"""Modal submissions: the form `/context add` opens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+
+from bot import rendering
+from bot.listeners.internals import bind
+from bot.listeners.views.add_context import handle_add_context_submission
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+
+def register(app: App, services: Services) -> None:
+    app.view(rendering.ADD_CONTEXT_VIEW)(bind(handle_add_context_submission, services=services))

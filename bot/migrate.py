@@ -1,0 +1,63 @@
+"""Bring a database's schema to the newest migration, from code (`qabot` runs this at start).
+
+The schema exists only through the Alembic migrations in `migrations/`; their `alembic.ini`
+ships inside that package, so this works from an installed wheel as well as a checkout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+
+import migrations
+from bot.storage.database import create_db_engine
+
+ALEMBIC_INI = Path(migrations.__file__).with_name("alembic.ini")
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for `url`, leaving the application's logging alone."""
+    config = Config(str(ALEMBIC_INI))
+    # Passed as an attribute, not `sqlalchemy.url`, which would %-interpolate the URL.
+    config.attributes["database_url"] = url
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def upgrade_database(url: str) -> None:
+    """`alembic upgrade head`: a no-op at head, and safe when processes race (see env.py)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def downgrade_database(url: str, revision: str = "base") -> None:
+    """`alembic downgrade <revision>`; "base" drops every table, and the data in them."""
+    command.downgrade(alembic_config(url), revision)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision id."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+def current_revision(url: str) -> str | None:
+    """The database's revision, or None if it has never been migrated (or, for a SQLite
+    file, does not exist yet — asking does not create it)."""
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not parsed.database.startswith("file:")
+        and not Path(parsed.database).expanduser().exists()
+    ):
+        return None
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()

@@ -1,0 +1,519 @@
+"""What qabot says in Slack: pure functions from answers and documents to messages.
+
+Nothing here talks to Slack or the database. Every builder returns a `Message` whose
+blocks respect Slack's limits (3,000 characters per section text, 50 blocks per message,
+2,000 characters per button value) and whose plain `text` is the notification/fallback.
+Text quoted from documents is escaped (`&`, `<`, `>`) so it can never turn into a
+mention, a link or a broken entity; text coming *from* Slack goes the other way through
+`plain_text_from_slack` before it is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from qa_engine.types import Answer, AnswerResult
+
+SECTION_TEXT_LIMIT = 3000
+MAX_BLOCKS = 50
+BUTTON_VALUE_LIMIT = 2000
+FALLBACK_TEXT_LIMIT = 3000
+TITLE_LIMIT = 80
+PREVIEW_LIMIT = 140
+
+# Slack ids the listeners route on (kept here so the buttons and the handlers agree).
+FEEDBACK_UP_ACTION = "answer_feedback_up"
+FEEDBACK_DOWN_ACTION = "answer_feedback_down"
+MORE_ANSWERS_ACTION = "answer_more"
+CLEAR_CONFIRM_ACTION = "context_clear_confirm"
+CLEAR_CANCEL_ACTION = "context_clear_cancel"
+ADD_CONTEXT_VIEW = "add_context_modal"
+ADD_CONTEXT_SHORTCUT = "add_to_context"
+MODAL_TITLE_BLOCK = "title"
+MODAL_TITLE_INPUT = "title_input"
+MODAL_BODY_BLOCK = "body"
+MODAL_BODY_INPUT = "body_input"
+MODAL_BODY_LIMIT = 3000  # Slack's cap on a plain_text_input's max_length
+
+HOW_TO_ADD_CONTEXT = (
+    "Add context with `/context add &lt;text&gt;` (or `/context add` for a form), pin a message "
+    "in this channel, or use the message shortcut *Add to channel context*."
+)
+APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a minute."
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Slack message: `text` is the plain fallback, `blocks` the layout."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `chat_postMessage`, `respond`, `chat_postEphemeral`."""
+        kwargs: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            kwargs["blocks"] = self.blocks
+        return kwargs
+
+
+# -- text in and out of Slack ---------------------------------------------------------------
+
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's message markup reserves."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain_text_from_slack(text: str) -> str:
+    """Message text as a person reads it: links become their labels, entities characters.
+
+    `<@U123|ana>` → `@ana`, `<#C1|general>` → `#general`, `<!here>` → `@here`,
+    `<https://x|docs>` → `docs`, `<https://x>` → `https://x`, `&amp;` → `&`.
+    """
+
+    def readable(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            name = target[1:].split("^", 1)[0]
+            return label or ("@" + name if name in {"here", "channel", "everyone"} else "")
+        return label or target
+
+    return unescape(_SLACK_MARKUP.sub(readable, text))
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """The question in an `app_mention`: the text without the mention(s) of the bot."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
+    return " ".join(plain_text_from_slack(text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, with an ellipsis when it was cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def title_from_text(text: str, limit: int = TITLE_LIMIT) -> str:
+    """A document's default title: its first non-blank line, shortened."""
+    for line in text.splitlines():
+        if line.strip():
+            return shorten(" ".join(line.split()), limit)
+    return "Untitled"
+
+
+def preview(text: str, limit: int = PREVIEW_LIMIT) -> str:
+    return shorten(" ".join(text.split()), limit)
+
+
+def confidence_label(confidence: float) -> str:
+    return f"{round(max(0.0, min(1.0, confidence)) * 100)}%"
+
+
+def highlight(sentence: str, start: int, end: int) -> str:
+    """`sentence` escaped for mrkdwn, with `sentence[start:end]` in bold.
+
+    Slack only bolds `*…*` when no space sits just inside the asterisks, so whitespace at
+    the edges of the answer moves outside them; line breaks would end the quote, so they
+    become spaces.
+    """
+    start = max(0, min(start, len(sentence)))
+    end = max(start, min(end, len(sentence)))
+    before, answer, after = sentence[:start], sentence[start:end], sentence[end:]
+    stripped = answer.strip()
+    if not stripped:
+        return _one_line(escape(sentence))
+    lead = answer[: len(answer) - len(answer.lstrip())]
+    trail = answer[len(answer.rstrip()) :]
+    text = f"{escape(before)}{lead}*{escape(stripped)}*{trail}{escape(after)}"
+    return _one_line(text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- blocks -----------------------------------------------------------------------------------
+
+
+_PARTIAL_MARKUP = re.compile(r"(&[a-z]*|<[^>]*)$")
+
+
+def shorten_mrkdwn(text: str, limit: int) -> str:
+    """`shorten` for mrkdwn: never ends inside an entity (`&am…`) or a link (`<http…`)."""
+    if len(text) <= limit:
+        return text
+    cut = _PARTIAL_MARKUP.sub("", text[: max(limit - 1, 0)])
+    return cut.rstrip() + "…"
+
+
+def section(text: str) -> dict[str, Any]:
+    """A mrkdwn section; text beyond Slack's 3,000 characters is cut with an ellipsis."""
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": shorten_mrkdwn(text, SECTION_TEXT_LIMIT)},
+    }
+
+
+def context(text: str) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": shorten_mrkdwn(text, SECTION_TEXT_LIMIT)}],
+    }
+
+
+def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": shorten(text, 75), "emoji": True},
+        "action_id": action_id,
+        "value": value[:BUTTON_VALUE_LIMIT],
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def fit_blocks(blocks: Sequence[dict[str, Any]], limit: int = MAX_BLOCKS) -> list[dict[str, Any]]:
+    """At most `limit` blocks; when some are dropped, the last one says how many."""
+    if len(blocks) <= limit:
+        return list(blocks)
+    kept = list(blocks[: limit - 1])
+    kept.append(context(f"…and {len(blocks) - len(kept)} more not shown."))
+    return kept
+
+
+def _message(text: str, blocks: Sequence[dict[str, Any]]) -> Message:
+    return Message(text=shorten(text, FALLBACK_TEXT_LIMIT), blocks=fit_blocks(blocks))
+
+
+def encode_value(payload: Mapping[str, Any], *, shrink: str) -> str:
+    """JSON for a button value, cutting `payload[shrink]` until it fits 2,000 characters."""
+    data = dict(payload)
+    value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    while len(value) > BUTTON_VALUE_LIMIT and data.get(shrink):
+        text = str(data[shrink])
+        data[shrink] = text[: max(0, len(text) - (len(value) - BUTTON_VALUE_LIMIT) - 8)]
+        value = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def decode_value(value: str | None) -> dict[str, Any]:
+    """The payload of a button built by `encode_value`; `{}` when it isn't one."""
+    try:
+        data = json.loads(value or "")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+def _source(answer: Answer, permalinks: Mapping[str, str]) -> str:
+    title = escape(answer.document_title or "Untitled")
+    link = permalinks.get(answer.document_id)
+    # A title can't hold `|` or `>` inside a link label without ending it early.
+    return f"<{link}|{title.replace('|', '¦')}>" if link else f"“{title}”"
+
+
+SENTENCE_CONTEXT = 600  # characters of the sentence kept on each side of the answer
+
+
+def quoted_sentence(answer: Answer) -> str:
+    """The answer's sentence with the answer in bold; a very long one is trimmed around it."""
+    start = answer.start - answer.sentence_start
+    end = answer.end - answer.sentence_start
+    sentence = answer.sentence
+    left = max(0, start - SENTENCE_CONTEXT)
+    right = min(len(sentence), end + SENTENCE_CONTEXT)
+    quoted = highlight(sentence[left:right], start - left, end - left)
+    return ("…" if left else "") + quoted + ("…" if right < len(sentence) else "")
+
+
+def _answer_blocks(answer: Answer, permalinks: Mapping[str, str]) -> list[dict[str, Any]]:
+    sentence = quoted_sentence(answer)
+    return [
+        section(f"*{escape(_one_line(answer.text))}*\n>{sentence}"),
+        context(
+            f"From {_source(answer, permalinks)} · {confidence_label(answer.confidence)} confident"
+        ),
+    ]
+
+
+def feedback_value(question: str, answer: Answer) -> str:
+    return encode_value(
+        {"d": answer.document_id, "a": shorten(answer.text, 500), "q": question}, shrink="q"
+    )
+
+
+def more_answers_value(question: str) -> str:
+    return encode_value({"q": question}, shrink="q")
+
+
+def answer_message(
+    result: AnswerResult,
+    *,
+    has_documents: bool,
+    permalinks: Mapping[str, str] | None = None,
+) -> Message:
+    """The reply to a question: the best answer, its source and buttons — or why there's none."""
+    best = result.best
+    if best is None:
+        return no_answer_message(result.question, result.no_answer_reason, has_documents)
+    permalinks = permalinks or {}
+    blocks = _answer_blocks(best, permalinks)
+    buttons = [
+        button("👍 Helpful", FEEDBACK_UP_ACTION, feedback_value(result.question, best)),
+        button("👎 Not helpful", FEEDBACK_DOWN_ACTION, feedback_value(result.question, best)),
+    ]
+    if len(result.answers) > 1:
+        buttons.append(
+            button("More answers", MORE_ANSWERS_ACTION, more_answers_value(result.question))
+        )
+    blocks.append({"type": "actions", "elements": buttons})
+    text = (
+        f"{escape(best.text)} (from “{escape(best.document_title or 'Untitled')}”, "
+        f"{confidence_label(best.confidence)} confident)"
+    )
+    return _message(text, blocks)
+
+
+def more_answers_message(
+    result: AnswerResult, *, permalinks: Mapping[str, str] | None = None
+) -> Message:
+    """The answers after the best one, for the "More answers" button."""
+    others = result.answers[1:]
+    if not others:
+        return _message(
+            "No other answers were likely enough to show.",
+            [section("No other answers were likely enough to show.")],
+        )
+    permalinks = permalinks or {}
+    blocks = [section(f"Other possible answers to “{escape(shorten(result.question, 300))}”:")]
+    for answer in others:
+        blocks.extend(_answer_blocks(answer, permalinks))
+    text = "Other possible answers: " + "; ".join(escape(a.text) for a in others)
+    return _message(text, blocks)
+
+
+def no_answer_message(question: str, reason: str | None, has_documents: bool) -> Message:
+    """Why there is no answer, and how to give qabot something to answer from."""
+    if not has_documents:
+        text = (
+            "This channel has no context documents yet, so I have nothing to answer from. "
+            + HOW_TO_ADD_CONTEXT
+        )
+    else:
+        because = f" ({escape(reason.rstrip('.'))})" if reason else ""
+        text = (
+            f"I couldn't find an answer in this channel's context{because}. "
+            "If it's written down somewhere, add it and ask again. " + HOW_TO_ADD_CONTEXT
+        )
+    return _message(text, [section(text)])
+
+
+def empty_question_message() -> Message:
+    text = "Ask me a question after the mention, e.g. “@qabot when is the next release?”"
+    return _message(text, [section(escape(text))])
+
+
+def apology_message() -> Message:
+    return _message(APOLOGY, [section(APOLOGY)])
+
+
+# -- documents --------------------------------------------------------------------------------
+
+
+def _when(created_at: datetime) -> str:
+    fallback = created_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(created_at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def _source_label(source: Any) -> str:
+    value = getattr(source, "value", source)
+    return {
+        "slash_command": "/context add",
+        "modal": "the form",
+        "pin": "a pin",
+        "shortcut": "the shortcut",
+    }.get(str(value), str(value))
+
+
+def _document_meta(document: Any) -> str:
+    meta = f"#{document.id} · added by <@{document.added_by}> via {_source_label(document.source)}"
+    meta += f" · {_when(document.created_at)}"
+    if getattr(document, "permalink", None):
+        meta += f" · <{document.permalink}|original message>"
+    return meta
+
+
+def document_list_message(documents: Sequence[Any]) -> Message:
+    """`/context list`: id, title, who added it and when, and a short preview of each."""
+    if not documents:
+        return _message(
+            "This channel has no context documents yet. " + HOW_TO_ADD_CONTEXT,
+            [section("This channel has no context documents yet. " + HOW_TO_ADD_CONTEXT)],
+        )
+    count = len(documents)
+    header = f"{count} context document{'s' if count != 1 else ''} in this channel:"
+    blocks = [section(f"*{header}*")]
+    shown = documents[: (MAX_BLOCKS - 2) // 2]
+    for document in shown:
+        blocks.append(
+            section(f"*#{document.id} {escape(document.title)}*\n{escape(preview(document.text))}")
+        )
+        blocks.append(context(_document_meta(document)))
+    if len(shown) < count:
+        blocks.append(
+            context(f"…and {count - len(shown)} more. See one with `/context show &lt;id&gt;`.")
+        )
+    lines = [f"#{d.id} {escape(d.title)}" for d in documents]
+    return _message(header + "\n" + "\n".join(lines), blocks)
+
+
+def chunk_escaped(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
+    """`text` escaped and cut into pieces of at most `limit` characters.
+
+    Cuts fall between lines or words when possible and never inside an escaped entity.
+    """
+    pieces: list[str] = []
+    rest = text
+    while rest:
+        take = min(len(rest), limit)
+        while len(escape(rest[:take])) > limit:
+            take -= max(1, (len(escape(rest[:take])) - limit + 4) // 5)
+        if take < len(rest):
+            cut = max(rest.rfind("\n", 0, take), rest.rfind(" ", 0, take))
+            if cut > take // 2:
+                take = cut + 1
+        piece = escape(rest[:take]).strip()
+        if piece:
+            pieces.append(piece)
+        rest = rest[take:]
+    return pieces
+
+
+def document_message(document: Any) -> Message:
+    """`/context show <id>`: the whole document, over as many sections as it needs."""
+    blocks = [
+        section(f"*#{document.id} {escape(document.title)}*"),
+        context(_document_meta(document)),
+    ]
+    chunks = chunk_escaped(document.text)
+    room = MAX_BLOCKS - len(blocks) - 1
+    blocks.extend(section(chunk) for chunk in chunks[:room])
+    if len(chunks) > room:
+        blocks.append(context("…the rest is too long to show in Slack."))
+    fallback = f"#{document.id} {escape(document.title)}\n{escape(preview(document.text, 500))}"
+    return _message(fallback, blocks)
+
+
+def added_message(document: Any) -> Message:
+    text = f"Added #{document.id} “{escape(document.title)}” to this channel's context."
+    return _message(text, [section(text)])
+
+
+def removed_message(document: Any) -> Message:
+    text = f"Removed #{document.id} “{escape(document.title)}” from this channel's context."
+    return _message(text, [section(text)])
+
+
+def clear_confirmation_message(count: int) -> Message:
+    text = (
+        f"Remove all {count} context document{'s' if count != 1 else ''} from this channel? "
+        "This can't be undone."
+    )
+    blocks = [
+        section(text),
+        {
+            "type": "actions",
+            "elements": [
+                button("Remove all", CLEAR_CONFIRM_ACTION, str(count), style="danger"),
+                button("Cancel", CLEAR_CANCEL_ACTION, "cancel"),
+            ],
+        },
+    ]
+    return _message(text, blocks)
+
+
+def cleared_message(count: int) -> Message:
+    text = f"Removed {count} context document{'s' if count != 1 else ''} from this channel."
+    return _message(text, [section(text)])
+
+
+def notice(text: str) -> Message:
+    """A short message; `text` is mrkdwn written by qabot (escape any user input first)."""
+    return _message(text, [section(text)])
+
+
+def help_message(intro: str | None = None) -> Message:
+    """`/context help`; `intro` (mrkdwn) replaces the first line, e.g. for an unknown command."""
+    lines = [
+        intro or "*qabot answers questions from this channel's context documents.*",
+        "• `@qabot &lt;question&gt;`: answer in a thread · "
+        "`/ask &lt;question&gt;`: answer only to you",
+        "• `/context add &lt;text&gt;`: add a document (first line = title); "
+        "`/context add` alone opens a form",
+        "• Pin a message: it becomes a document; unpin it to take it out. "
+        "Or use the message shortcut *Add to channel context*.",
+        "• `/context list` · `/context show &lt;id&gt;` · `/context remove &lt;id&gt;` · "
+        "`/context clear`",
+    ]
+    text = "\n".join(lines)
+    return _message(text, [section(text)])
+
+
+def add_context_modal(channel_id: str) -> dict[str, Any]:
+    """The form `/context add` opens; the channel travels in `private_metadata`."""
+    return {
+        "type": "modal",
+        "callback_id": ADD_CONTEXT_VIEW,
+        "private_metadata": json.dumps({"channel_id": channel_id}),
+        "title": {"type": "plain_text", "text": "Add context"},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": MODAL_TITLE_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Title"},
+                "hint": {"type": "plain_text", "text": "Leave empty to use the first line."},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": MODAL_TITLE_INPUT,
+                    "max_length": 150,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": MODAL_BODY_BLOCK,
+                "label": {"type": "plain_text", "text": "Text"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": MODAL_BODY_INPUT,
+                    "multiline": True,
+                    "max_length": MODAL_BODY_LIMIT,
+                },
+            },
+        ],
+    }

@@ -1,0 +1,122 @@
+"""The HTTP entry point: one ASGI app for Slack (`POST /slack/events`) and the engine's
+`POST /score` and `GET /healthz`.
+
+Startup migrates the database (so the default SQLite file works with no manual step) and
+loads the model on a background thread, so `/healthz` answers at once and Slack's first
+requests are acked in time; a question that arrives before the model is ready waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import uvicorn
+from pydantic import SecretStr
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from bot.app import build_services, create_bolt_app
+from bot.migrate import upgrade_database
+from bot.settings import Settings
+from qa_engine.engine import QAEngine
+from qa_engine.http import create_scoring_app
+
+logger = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"
+
+
+def create_asgi_app(
+    settings: Settings,
+    *,
+    engine: QAEngine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> Starlette:
+    """The whole web app; nothing is migrated or loaded until the ASGI lifespan starts."""
+    services = build_services(settings, engine=engine, session_factory=session_factory)
+    bolt_app = create_bolt_app(services)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(upgrade_database, settings.database_url)
+        services.warm_up_in_background()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(services.close)
+
+    app = Starlette(
+        routes=[
+            Route(SLACK_EVENTS_PATH, _slack_endpoint(bolt_app), methods=["POST"]),
+            Mount("/", app=create_scoring_app(services.engine)),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.bolt_app = bolt_app
+    return app
+
+
+def _slack_endpoint(bolt_app: App) -> Callable[[Request], Awaitable[Response]]:
+    """Bolt's Starlette adapter, with the synchronous `dispatch` moved off the event loop.
+
+    `SlackRequestHandler.handle` calls the sync `App.dispatch` on the event loop, which
+    blocks every other request while Bolt verifies and waits for `ack()`. The adapter's
+    own request/response converters are used unchanged.
+    """
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    return slack_events
+
+
+def create_asgi_app_from_environment() -> Starlette:
+    """Factory for uvicorn's worker processes (`--factory`): settings from the environment."""
+    return create_asgi_app(Settings())
+
+
+def run_server(settings: Settings) -> None:
+    """Serve on settings.host:settings.port with uvicorn; several worker processes if
+    `WEB_CONCURRENCY` > 1 (they share the database, so an event is still answered once)."""
+    logger.info(
+        "qabot listening on http://%s:%d%s (%d worker(s))",
+        settings.host,
+        settings.port,
+        SLACK_EVENTS_PATH,
+        settings.web_concurrency,
+    )
+    if settings.web_concurrency > 1:
+        # Worker processes rebuild Settings from the environment: hand them ours.
+        _export_settings(settings)
+        uvicorn.run(
+            "bot.server:create_asgi_app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.web_concurrency,
+            proxy_headers=True,
+        )
+    else:
+        uvicorn.run(
+            create_asgi_app(settings), host=settings.host, port=settings.port, proxy_headers=True
+        )
+
+
+def _export_settings(settings: Settings) -> None:
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        os.environ[name.upper()] = str(value)

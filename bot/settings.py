@@ -1,0 +1,44 @@
+"""All of qabot's settings in one typed object: the engine's `QA_*` plus the app's own."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+
+from qa_engine.settings import EngineSettings
+
+DEFAULT_DATABASE_URL = "sqlite:///qabot.db"
+
+
+class Settings(EngineSettings):
+    """Read from environment variables (and an optional `.env` file)."""
+
+    slack_bot_token: SecretStr = Field(SecretStr(""), description="xoxb- token of the app.")
+    slack_signing_secret: SecretStr = Field(
+        SecretStr(""), description="Verifies that requests come from Slack."
+    )
+    slack_app_token: SecretStr = Field(
+        SecretStr(""), description="xapp- token, only for `qabot serve --socket-mode`."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Base URL of Slack's Web API."
+    )
+    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy database URL.")
+    port: int = Field(3000, ge=1, le=65535, description="Port `qabot serve` listens on.")
+    host: str = Field("0.0.0.0", description="Interface `qabot serve` listens on.")
+    web_concurrency: int = Field(1, ge=1, description="Web server worker processes.")
+    answer_workers: int = Field(
+        2, ge=1, description="Background threads answering questions after the ack."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_scheme(cls, url: str) -> str:
+        # Heroku-style hosts hand out postgres://, which SQLAlchemy 2 no longer accepts.
+        if url.startswith("postgres://"):
+            return "postgresql://" + url.removeprefix("postgres://")
+        return url
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, url: str) -> str:
+        return url if url.endswith("/") else url + "/"

@@ -1,0 +1,46 @@
+"""The Socket Mode entry point: no public URL, Slack connects over a WebSocket.
+
+Enable Socket Mode in the app's settings (or `socket_mode_enabled: true` in
+manifest.yml), create an app-level token with `connections:write`, and set
+SLACK_APP_TOKEN. The listeners, the database and the dedupe are the same as over HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+from bot.app import ConfigurationError, build_services, create_bolt_app
+from bot.migrate import upgrade_database
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def run_socket_mode(settings: Settings) -> None:
+    """Migrate, start loading the model, and serve Slack over Socket Mode until stopped.
+
+    Raises `ConfigurationError` (one line) when SLACK_APP_TOKEN is missing or not an xapp-
+    token, before anything else happens.
+    """
+    app_token = settings.slack_app_token.get_secret_value()
+    if not app_token:
+        raise ConfigurationError(
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with "
+            "the connections:write scope (Basic Information → App-Level Tokens)."
+        )
+    if not app_token.startswith("xapp-"):
+        raise ConfigurationError(
+            "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
+            "(the bot token, xoxb-…, goes in SLACK_BOT_TOKEN)."
+        )
+    upgrade_database(settings.database_url)
+    services = build_services(settings)
+    app = create_bolt_app(services, socket_mode=True)
+    services.warm_up_in_background()
+    logger.info("qabot connecting over Socket Mode")
+    try:
+        SocketModeHandler(app, app_token).start()
+    finally:
+        services.close()

@@ -1,0 +1,88 @@
+"""Alembic environment: qabot's models as the target, its settings as the default URL.
+
+Online migrations run in one transaction on a connection with SQLite foreign keys off —
+batch mode rebuilds a table by copying it and dropping the original, and with enforcement
+on that drop would cascade to every passage — and `PRAGMA foreign_key_check` runs before
+the commit instead. The transaction starts with `BEGIN IMMEDIATE` (see
+`bot.storage.database`), so when several processes start at once the others wait, then
+find the database already at head.
+"""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+
+from alembic import context
+
+from bot.storage.database import create_db_engine
+from bot.storage.models import PASSAGES_FTS_TABLE, Base
+
+config = context.config
+
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    url = (
+        config.attributes.get("database_url")
+        or context.get_x_argument(as_dictionary=True).get("database_url")
+        or config.get_main_option("sqlalchemy.url")
+    )
+    if url:
+        return url
+    from bot.settings import Settings
+
+    return Settings().database_url
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    # The FTS5 table and its shadow tables are written by hand in migrations, not models.
+    if type_ == "table" and name is not None:
+        return name != PASSAGES_FTS_TABLE and not name.startswith(PASSAGES_FTS_TABLE + "_")
+    return True
+
+
+def run_migrations_offline() -> None:
+    url = database_url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        render_as_batch=url.startswith("sqlite"),
+        include_name=include_name,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = create_db_engine(database_url(), foreign_keys=False)
+    try:
+        with engine.connect() as connection, connection.begin():
+            is_sqlite = connection.dialect.name == "sqlite"
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=is_sqlite,
+                include_name=include_name,
+                # We issue BEGIN ourselves on SQLite, so its DDL is transactional here.
+                transactional_ddl=True if is_sqlite else None,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if is_sqlite:
+                violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if violations:
+                    raise RuntimeError(f"migration broke foreign keys: {violations[:10]}")
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

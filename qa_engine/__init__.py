@@ -1,0 +1,1 @@
+"""Extractive question answering over documents, independent of Slack and of storage."""

@@ -1,0 +1,131 @@
+"""Engine commands of the `qabot` CLI: `ask` and `eval` (the app adds `serve`, `migrate`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from qa_engine.engine import QAEngine
+from qa_engine.model_loading import ModelLoadError
+from qa_engine.settings import EngineSettings
+from qa_engine.types import AnswerResult, Document
+
+
+@click.command()
+@click.argument("question")
+@click.option("--context", "contexts", multiple=True, help="Text to answer from (repeatable).")
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="UTF-8 text file to answer from (repeatable).",
+)
+@click.option("--top-k", type=click.IntRange(min=1), default=None, help="How many answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def ask(
+    question: str,
+    contexts: Sequence[str],
+    files: Sequence[Path],
+    top_k: int | None,
+    as_json: bool,
+) -> None:
+    """Answer QUESTION from the given contexts and files."""
+    documents = [
+        Document(id=f"context-{i}", text=text, title=f"--context {i}")
+        for i, text in enumerate(contexts, start=1)
+    ]
+    for path in files:
+        try:
+            documents.append(Document(id=str(path), text=path.read_text("utf-8"), title=path.name))
+        except UnicodeDecodeError as error:
+            raise click.UsageError(f"{path} is not UTF-8 text ({error.reason})") from error
+    if not documents:
+        raise click.UsageError("give something to answer from: --context TEXT or --file PATH")
+    engine = QAEngine(EngineSettings())
+    try:
+        result = engine.answer(question, documents=documents, top_k=top_k)
+    except ModelLoadError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_result_json(result) if as_json else _result_text(result))
+
+
+def _result_json(result: AnswerResult) -> str:
+    return json.dumps(
+        {
+            "question": result.question,
+            "answers": [
+                {
+                    "answer": a.text,
+                    "confidence": round(a.confidence, 4),
+                    "score": round(a.score, 4),
+                    "document_id": a.document_id,
+                    "document_title": a.document_title,
+                    "start": a.start,
+                    "end": a.end,
+                    "sentence": a.sentence,
+                }
+                for a in result.answers
+            ],
+            "no_answer_reason": result.no_answer_reason,
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _result_text(result: AnswerResult) -> str:
+    if not result.answers:
+        return f"No answer. {result.no_answer_reason or ''}".strip()
+    lines = []
+    for rank, a in enumerate(result.answers, start=1):
+        lines.append(f"{rank}. {a.text}  ({a.confidence:.0%}, from {a.document_title})")
+        lines.append(f"   “{' '.join(a.sentence.split())}”")
+    return "\n".join(lines)
+
+
+@click.command("eval")
+@click.argument("squad_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("predictions.json"),
+    show_default=True,
+    help="Where to write {question id: predicted answer}.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N.")
+def evaluate(squad_file: Path, predictions: Path, limit: int | None) -> None:
+    """Exact match and F1 on a SQuAD v1.1 file, with SQuAD's answer normalisation."""
+    from tqdm import tqdm
+
+    from qa_engine.squad import evaluate as score_predictions
+    from qa_engine.squad import load_squad
+
+    try:
+        questions = load_squad(squad_file)[:limit]
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    engine = QAEngine(EngineSettings())
+    try:
+        pipe = engine.pipeline()
+    except ModelLoadError as error:
+        raise click.ClickException(str(error)) from error
+    predicted: dict[str, str] = {}
+    for item in tqdm(questions, desc="questions", unit="q", file=sys.stderr):
+        # 30-token answers, as SQuAD's reference evaluation of these models allows.
+        output = pipe(
+            question=item.question,
+            context=item.context,
+            max_answer_len=engine.settings.qa_max_answer_len,
+        )
+        predicted[item.id] = output["answer"] if isinstance(output, dict) else ""
+    predictions.write_text(json.dumps(predicted, ensure_ascii=False, indent=1), "utf-8")
+    scores = score_predictions(questions, predicted)
+    click.echo(
+        f"exact_match {scores.exact_match:.2f}  f1 {scores.f1:.2f}  over {scores.count} "
+        f"questions (predictions: {predictions})"
+    )

@@ -1,0 +1,281 @@
+"""`QAEngine`: question + documents (or a passage ranker) → answers with their sources.
+
+Retrieval mode: rank passages with BM25 (or the caller's ranker), read only the top
+ones, decode spans on raw logits and score them with a shared softmax across everything
+read (see `qa_engine.scoring`). FAQ entries (`Q: … A: …`) among the retrieved passages
+answer with their stored answer. For the pipeline-identical single-context mode, see
+`qa_engine.pipeline.ExtractiveQAPipeline` (`QAEngine.pipeline()`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qa_engine.decoding import log_partition, logit_window_spans
+from qa_engine.faq import best_faq_match
+from qa_engine.model_loading import LoadedModel, ModelLoadError, load_qa_model
+from qa_engine.passages import sentence_around, split_passages
+from qa_engine.pipeline import ExtractiveQAPipeline, char_span
+from qa_engine.reader import WindowLogits, WindowReader, context_sequence_id, encode_windows
+from qa_engine.retrieval import InMemoryBM25Ranker
+from qa_engine.scoring import log_sum_exp, shared_confidence
+from qa_engine.settings import EngineSettings
+from qa_engine.types import Answer, AnswerResult, Document, Passage, PassageRanker
+
+logger = logging.getLogger(__name__)
+
+NO_QUESTION = "Ask a question in words, e.g. “When is the next release?”"
+NO_DOCUMENTS = "There are no documents to answer from yet."
+NO_MATCH = "None of the documents mention anything from the question."
+NO_CONFIDENT_ANSWER = "No answer in the documents was likely enough to show."
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    passage: Passage
+    start: int  # character offsets in the passage's document
+    end: int
+    score: float
+
+
+class QAEngine:
+    """Answers questions from documents; the model loads once, on first use or `warm_up()`.
+
+    Thread-safe: the Slack app calls `answer` from several worker threads.
+    """
+
+    def __init__(self, settings: EngineSettings | None = None):
+        self.settings = settings or EngineSettings()
+        self._loaded: LoadedModel | None = None
+        self._reader: WindowReader | None = None
+        self._pipeline: ExtractiveQAPipeline | None = None
+        self._load_lock = threading.Lock()
+        self.load_error: str | None = None
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Load the tokenizer and model (idempotent). Raises `ModelLoadError`."""
+        if self._loaded is not None:
+            return
+        with self._load_lock:
+            if self._loaded is None:
+                try:
+                    loaded = load_qa_model(self.settings.qa_model, threads=self.settings.qa_threads)
+                except ModelLoadError as error:
+                    self.load_error = str(error)
+                    raise
+                self._reader = WindowReader(
+                    loaded.model, loaded.tokenizer, batch_size=self.settings.qa_batch_size
+                )
+                self._pipeline = ExtractiveQAPipeline(
+                    loaded.model, loaded.tokenizer, reader=self._reader
+                )
+                self.load_error = None
+                self._loaded = loaded
+
+    @property
+    def is_ready(self) -> bool:
+        return self._loaded is not None
+
+    @property
+    def tokenizer(self) -> Any:
+        self.warm_up()
+        assert self._loaded is not None
+        return self._loaded.tokenizer
+
+    @property
+    def max_seq_len(self) -> int:
+        return min(self.settings.qa_max_seq_len, self.tokenizer.model_max_length)
+
+    def pipeline(self) -> ExtractiveQAPipeline:
+        """The pipeline-identical callable (exact mode), sharing this engine's model."""
+        self.warm_up()
+        assert self._pipeline is not None
+        return self._pipeline
+
+    # -- documents -------------------------------------------------------------------------
+
+    def split(self, document: Document) -> list[Passage]:
+        """Sentence-aligned passages of `document`, each short enough for one window."""
+        tokenizer = self.tokenizer
+
+        def token_offsets(text: str) -> list[tuple[int, int]]:
+            encoded = tokenizer(
+                text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            )
+            return encoded["offset_mapping"]
+
+        budget = min(self.settings.qa_passage_tokens, self._context_budget())
+        return split_passages(document, token_offsets=token_offsets, max_tokens=budget)
+
+    @property
+    def _question_budget(self) -> int:
+        return min(self.settings.qa_max_question_len, self.max_seq_len // 2)
+
+    def _context_budget(self) -> int:
+        # Room left in a window after a maximal question and the special tokens.
+        return self.max_seq_len - self._question_budget - 4
+
+    # -- answering -------------------------------------------------------------------------
+
+    def answer(
+        self,
+        question: str,
+        *,
+        ranker: PassageRanker | None = None,
+        documents: Sequence[Document] | None = None,
+        top_k: int | None = None,
+        passages_to_read: int | None = None,
+    ) -> AnswerResult:
+        """Best answers to `question` from `documents` or from the passages `ranker` ranks."""
+        question = " ".join(question.split())
+        if not any(ch.isalnum() for ch in question):
+            return AnswerResult(question, (), 0, NO_QUESTION)
+        if ranker is None:
+            passages = [p for d in (documents or ()) if d.text.strip() for p in self.split(d)]
+            if not passages:
+                return AnswerResult(question, (), 0, NO_DOCUMENTS)
+            ranker = InMemoryBM25Ranker(passages)
+        top_k = top_k or self.settings.qa_top_k
+        limit = passages_to_read or self.settings.qa_passages_to_read
+        ranked = [r.passage for r in ranker.rank(question, limit)][:limit]
+        if not ranked:
+            return AnswerResult(question, (), 0, NO_MATCH)
+
+        faq = best_faq_match(question, ranked)
+        if faq is not None:
+            entry, similarity = faq
+            answer = _answer(
+                entry.passage,
+                entry.answer_start,
+                entry.answer_end,
+                0.0,
+                similarity,
+                sentence=(entry.entry_start, entry.entry_end),
+            )
+            return AnswerResult(question, (answer,), len(ranked))
+
+        answers = self._read_and_decode(question, ranked, top_k=top_k)
+        kept = tuple(a for a in answers if a.confidence >= self.settings.qa_no_answer_threshold)
+        reason = None if kept else NO_CONFIDENT_ANSWER
+        return AnswerResult(question, kept, len(ranked), reason)
+
+    def _read_and_decode(
+        self, question: str, passages: Sequence[Passage], *, top_k: int
+    ) -> list[Answer]:
+        self.warm_up()
+        assert self._reader is not None
+        tokenizer = self.tokenizer
+        question = _truncate_question(tokenizer, question, self._question_budget)
+        windows = encode_windows(
+            tokenizer,
+            [question] * len(passages),
+            [p.text for p in passages],
+            max_seq_len=self.max_seq_len,
+            # Half the room a maximal question leaves, so any question fits with its stride.
+            doc_stride=min(self.settings.qa_doc_stride, self._context_budget() // 2),
+        )
+        read = self._reader.read(windows)
+        candidates, log_z_start, log_z_end = self._candidates(read, passages, top_k)
+        return _rank_answers(candidates, log_z_start, log_z_end, top_k)
+
+    def _candidates(
+        self, read: Sequence[WindowLogits], passages: Sequence[Passage], top_k: int
+    ) -> tuple[list[_Candidate], float, float]:
+        sequence_index = context_sequence_id(self.tokenizer)
+        candidates: list[_Candidate] = []
+        z_starts, z_ends = [], []
+        for logits in read:
+            window = logits.window
+            context = [sid == sequence_index for sid in window.sequence_ids]
+            z_starts.append(log_partition(logits.start, context))
+            z_ends.append(log_partition(logits.end, context))
+            spans = logit_window_spans(
+                logits.start,
+                logits.end,
+                context,
+                top_k=top_k * 2 + 10,  # over-fetch: alignment and merging shrink the list
+                max_answer_len=self.settings.qa_max_answer_len,
+            )
+            passage = passages[window.pair_index]
+            for s, e, score in zip(spans.starts, spans.ends, spans.scores, strict=True):
+                start, end = char_span(window, int(s), int(e), sequence_index, True)
+                if end > start:
+                    candidates.append(
+                        _Candidate(
+                            passage, passage.start + start, passage.start + end, float(score)
+                        )
+                    )
+        return candidates, log_sum_exp(z_starts), log_sum_exp(z_ends)
+
+
+def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
+    offsets = tokenizer(
+        question, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+    )["offset_mapping"]
+    if len(offsets) <= max_tokens:
+        return question
+    return question[: offsets[max_tokens - 1][1]]
+
+
+def _rank_answers(
+    candidates: Sequence[_Candidate], log_z_start: float, log_z_end: float, top_k: int
+) -> list[Answer]:
+    # The same span reached through overlapping windows counts once (its best score);
+    # the same text found in different places adds up, as in the pipeline.
+    by_location: dict[tuple[str, int, int], _Candidate] = {}
+    for c in candidates:
+        key = (c.passage.document_id, c.start, c.end)
+        if key not in by_location or c.score > by_location[key].score:
+            by_location[key] = c
+    by_text: dict[str, tuple[_Candidate, float]] = {}
+    for c in sorted(by_location.values(), key=lambda c: -c.score):
+        text = _document_text(c).strip().lower()
+        confidence = shared_confidence(c.score, log_z_start, log_z_end)
+        if text in by_text:
+            best, total = by_text[text]
+            by_text[text] = (best, total + confidence)
+        else:
+            by_text[text] = (c, confidence)
+    ranked = sorted(by_text.values(), key=lambda item: (-item[1], -item[0].score))[:top_k]
+    return [
+        _answer(c.passage, c.start, c.end, c.score, min(1.0, confidence))
+        for c, confidence in ranked
+    ]
+
+
+def _document_text(candidate: _Candidate) -> str:
+    offset = candidate.passage.start
+    return candidate.passage.text[candidate.start - offset : candidate.end - offset]
+
+
+def _answer(
+    passage: Passage,
+    start: int,
+    end: int,
+    score: float,
+    confidence: float,
+    *,
+    sentence: tuple[int, int] | None = None,
+) -> Answer:
+    offset = passage.start
+    if sentence is None:
+        local = sentence_around(passage.text, start - offset, end - offset)
+        sentence = (local[0] + offset, local[1] + offset)
+    return Answer(
+        text=passage.text[start - offset : end - offset],
+        score=score,
+        confidence=confidence,
+        document_id=passage.document_id,
+        document_title=passage.document_title,
+        start=start,
+        end=end,
+        sentence=passage.text[sentence[0] - offset : sentence[1] - offset],
+        sentence_start=sentence[0],
+        sentence_end=sentence[1],
+    )

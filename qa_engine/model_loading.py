@@ -1,0 +1,75 @@
+"""Load any extractive QA model the standard way, once, with a clear error when it can't be.
+
+`AutoTokenizer` + `AutoModelForQuestionAnswering` from a hub id or a local folder. Where
+the hub is reachable, the hub's own progress bars show the download.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class ModelLoadError(RuntimeError):
+    """The model could not be loaded; the message is one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    name: str
+    tokenizer: Any
+    model: Any
+
+
+_cache: dict[str, LoadedModel] = {}
+_cache_lock = threading.Lock()
+
+
+def load_qa_model(name: str, *, threads: int = 0) -> LoadedModel:
+    """Return the tokenizer and model for `name`, loading them on first use only."""
+    with _cache_lock:
+        if name not in _cache:
+            _cache[name] = _load(name, threads=threads)
+        return _cache[name]
+
+
+def _load(name: str, *, threads: int) -> LoadedModel:
+    import torch
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    if threads:
+        torch.set_num_threads(threads)
+    looks_local = name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
+    if looks_local and not Path(name).expanduser().is_dir():
+        raise ModelLoadError(
+            f"QA model folder {name!r} does not exist. Set QA_MODEL to a folder holding a "
+            "saved question-answering model, or to a Hugging Face hub id."
+        )
+    source = str(Path(name).expanduser()) if looks_local else name
+    logger.info("loading QA model %s", source)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForQuestionAnswering.from_pretrained(source)
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelLoadError(_explain(name, error)) from error
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelLoadError(
+            f"QA model {name!r} has no fast tokenizer; qabot needs one for character "
+            "offsets. Use a model that ships tokenizer.json."
+        )
+    model.eval()
+    return LoadedModel(name=name, tokenizer=tokenizer, model=model)
+
+
+def _explain(name: str, error: Exception) -> str:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return (
+        f"Could not load QA model {name!r} ({first_line[:200]}). Set QA_MODEL to a local "
+        "folder with a saved question-answering model, or to a hub id this machine can "
+        "download (set HF_HUB_OFFLINE=1 to use only the local cache)."
+    )

@@ -1,0 +1,57 @@
+"""The engine's settings: one typed object read from environment variables (and `.env`).
+
+The Slack app's settings extend this class, so every knob of the whole app lives in one
+place and is documented once (see README, "Configuration").
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "distilbert/distilbert-base-cased-distilled-squad"
+
+
+class EngineSettings(BaseSettings):
+    """Settings of the extractive QA engine (`QA_*` environment variables)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    qa_model: str = Field(
+        DEFAULT_MODEL,
+        description="Hub id or local folder of any extractive question-answering model.",
+    )
+    qa_threads: int = Field(
+        0, ge=0, description="torch CPU threads for reading; 0 keeps torch's default."
+    )
+    qa_max_seq_len: int = Field(
+        384, ge=32, description="Tokens per window (question + passage), capped by the model."
+    )
+    qa_doc_stride: int = Field(128, ge=0, description="Overlap in tokens between windows.")
+    qa_max_question_len: int = Field(
+        64, ge=4, description="Questions longer than this many tokens are truncated."
+    )
+    qa_max_answer_len: int = Field(30, ge=1, description="Longest answer, in tokens.")
+    qa_top_k: int = Field(3, ge=1, description="Answers returned per question.")
+    qa_no_answer_threshold: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Answers whose confidence is below this are not shown.",
+    )
+    qa_passages_to_read: int = Field(
+        6, ge=1, description="Retrieval mode: how many top-ranked passages the model reads."
+    )
+    qa_passage_tokens: int = Field(
+        110, ge=16, description="Retrieval mode: target passage size in tokens."
+    )
+    qa_batch_size: int = Field(8, ge=1, description="Windows read per forward pass.")
+
+    @model_validator(mode="after")
+    def _stride_fits_window(self) -> EngineSettings:
+        if self.qa_doc_stride >= self.qa_max_seq_len:
+            raise ValueError(
+                f"QA_DOC_STRIDE ({self.qa_doc_stride}) must be smaller than "
+                f"QA_MAX_SEQ_LEN ({self.qa_max_seq_len})"
+            )
+        return self

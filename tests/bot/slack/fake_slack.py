@@ -1,0 +1,191 @@
+"""A stand-in for Slack's Web API (and response_url endpoints) on 127.0.0.1.
+
+Every call is recorded with its method name and parameters (form or JSON, with `blocks`
+and `view` decoded), and answered `{"ok": true, ...}` with a plausible payload. A test can
+make a method fail a number of times (`fail`), with `ok: false` or an HTTP error status.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T1"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API call (`method` like "chat.postMessage") or one response_url post."""
+
+    method: str
+    params: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
+@dataclass
+class _Failure:
+    error: str
+    status: int
+    times: int
+
+
+class FakeSlack:
+    """Start with `FakeSlack()`, stop with `close()`; `api_url` goes in Settings."""
+
+    def __init__(self) -> None:
+        self._calls: list[Call] = []
+        self._responses: list[Call] = []
+        self._failures: dict[str, _Failure] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"{self.base_url}/respond/{name}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- what tests look at ---------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def responses(self, name: str | None = None) -> list[Call]:
+        """Posts to response_url paths (`Call.method` is the path's name)."""
+        with self._lock:
+            return [r for r in self._responses if name is None or r.method == name]
+
+    def fail(self, method: str, *, error: str = "fatal_error", status: int = 200, times: int = 1):
+        """The next `times` calls to `method` fail: `ok: false` (status 200) or HTTP `status`."""
+        with self._lock:
+            self._failures[method] = _Failure(error=error, status=status, times=times)
+
+    # -- the server -------------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self._calls.append(Call(method, params))
+            failure = self._failures.get(method)
+            if failure is not None and failure.times > 0:
+                failure.times -= 1
+                return failure.status, {"ok": False, "error": failure.error}
+        channel = params.get("channel", "C1")
+        payloads: dict[str, dict[str, Any]] = {
+            "auth.test": {
+                "url": "https://qabot-test.slack.com/",
+                "team": "Test",
+                "user": "qabot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+            },
+            "chat.postMessage": {
+                "channel": channel,
+                "ts": self._next_ts(),
+                "message": {"text": params.get("text", ""), "user": BOT_USER_ID},
+            },
+            "chat.postEphemeral": {"message_ts": self._next_ts()},
+            "chat.update": {"channel": channel, "ts": params.get("ts", "")},
+            "chat.getPermalink": {
+                "channel": channel,
+                "permalink": (
+                    f"https://qabot-test.slack.com/archives/{channel}/"
+                    f"p{str(params.get('message_ts', '')).replace('.', '')}"
+                ),
+            },
+            "views.open": {"view": {"id": "V1", "type": "modal"}},
+        }
+        return 200, {"ok": True, **payloads.get(method, {})}
+
+    def _record_response(self, name: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self._responses.append(Call(name, payload))
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                params = _parse(raw, self.headers.get("Content-Type", ""))
+                if self.path.startswith("/respond/"):
+                    fake._record_response(self.path.removeprefix("/respond/"), params)
+                    self._send(200, "ok", "text/plain")
+                    return
+                method = self.path.removeprefix("/api/").split("?", 1)[0]
+                status, payload = fake._answer(method, params)
+                self._send(status, json.dumps(payload), "application/json")
+
+            def _send(self, status: int, body: str, content_type: str) -> None:
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _parse(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        params = json.loads(raw or "{}")
+    else:
+        params = dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "view"):
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    params.pop("token", None)
+    return params
+
+
+def wait_for(predicate: Callable[[], T], *, timeout: float = 20.0, interval: float = 0.02) -> T:
+    """Poll until `predicate()` is truthy and return it; fail the test after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {predicate}")
+        time.sleep(interval)

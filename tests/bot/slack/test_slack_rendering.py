@@ -1,0 +1,262 @@
+"""`bot.rendering`: pure functions, no Slack, no model."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from bot import rendering
+from bot.rendering import (
+    BUTTON_VALUE_LIMIT,
+    MAX_BLOCKS,
+    SECTION_TEXT_LIMIT,
+    chunk_escaped,
+    escape,
+    highlight,
+    plain_text_from_slack,
+    strip_mention,
+    title_from_text,
+)
+from qa_engine.types import Answer, AnswerResult
+
+DOCUMENT = "Intro. My name is John and I live in Seattle. Bye."
+
+
+def answer(text: str = "John", confidence: float = 0.871, **overrides) -> Answer:
+    start = DOCUMENT.index(text)
+    sentence_start = DOCUMENT.index("My name")
+    sentence_end = DOCUMENT.index(" Bye")
+    values = {
+        "text": text,
+        "score": 9.0,
+        "confidence": confidence,
+        "document_id": "7",
+        "document_title": "About <me> & co",
+        "start": start,
+        "end": start + len(text),
+        "sentence": DOCUMENT[sentence_start:sentence_end],
+        "sentence_start": sentence_start,
+        "sentence_end": sentence_end,
+    }
+    values.update(overrides)
+    return Answer(**values)
+
+
+def all_text(message: rendering.Message) -> str:
+    return json.dumps(message.blocks, ensure_ascii=False) + message.text
+
+
+def assert_within_slack_limits(message: rendering.Message) -> None:
+    assert len(message.blocks) <= MAX_BLOCKS
+    assert message.text and len(message.text) <= rendering.FALLBACK_TEXT_LIMIT
+    for block in message.blocks:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= SECTION_TEXT_LIMIT
+        if block["type"] == "actions":
+            for element in block["elements"]:
+                assert len(element["value"]) <= BUTTON_VALUE_LIMIT
+
+
+def test_escape_covers_the_three_reserved_characters():
+    assert escape("a & b < c > d") == "a &amp; b &lt; c &gt; d"
+    assert escape("&amp;") == "&amp;amp;"  # text that looks escaped is still text
+
+
+def test_plain_text_from_slack_undoes_slack_markup():
+    text = (
+        "Ask <@U123|ana> or <@U9> in <#C1|ops>, <!here>: "
+        "<https://wiki.example.com|the wiki> &amp; <https://x.io> &lt;3"
+    )
+    assert plain_text_from_slack(text) == (
+        "Ask @ana or @U9 in #ops, @here: the wiki & https://x.io <3"
+    )
+
+
+def test_strip_mention_removes_only_the_bot():
+    assert strip_mention("<@UBOT> who is <@U2>?", "UBOT") == "who is @U2?"
+    assert strip_mention("hey <@UBOT|qabot>   what's up", "UBOT") == "hey what's up"
+    assert strip_mention("<@UBOT>", "UBOT") == ""
+
+
+def test_title_is_the_first_non_blank_line_shortened():
+    assert title_from_text("\n\n  Release  process \nbody") == "Release process"
+    long = title_from_text("x" * 500)
+    assert len(long) == rendering.TITLE_LIMIT and long.endswith("…")
+    assert title_from_text("   ") == "Untitled"
+
+
+def test_highlight_bolds_the_answer_inside_the_escaped_sentence():
+    sentence = "Tom & <Jerry> met John\nin Seattle."
+    start = sentence.index("John")
+    assert highlight(sentence, start, start + 4) == (
+        "Tom &amp; &lt;Jerry&gt; met *John* in Seattle."
+    )
+
+
+def test_highlight_keeps_spaces_outside_the_asterisks():
+    assert highlight("is John here", 2, 8) == "is *John* here"
+
+
+def test_highlight_of_an_escaped_answer():
+    assert highlight("a <b> c", 2, 5) == "a *&lt;b&gt;* c"
+
+
+def test_answer_message_shows_answer_source_sentence_and_confidence():
+    result = AnswerResult("What's my name?", (answer(), answer("Seattle", 0.1)), 1)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    first = message.blocks[0]["text"]["text"]
+    assert first.startswith("*John*\n>")
+    assert "My name is *John* and I live in Seattle." in first
+    context = message.blocks[1]["elements"][0]["text"]
+    assert "About &lt;me&gt; &amp; co" in context and "87%" in context
+    actions = {e["action_id"] for e in message.blocks[2]["elements"]}
+    assert actions == {
+        rendering.FEEDBACK_UP_ACTION,
+        rendering.FEEDBACK_DOWN_ACTION,
+        rendering.MORE_ANSWERS_ACTION,
+    }
+    assert message.text.startswith("John (from “About &lt;me&gt; &amp; co”, 87%")
+    assert_within_slack_limits(message)
+
+
+def test_a_single_answer_has_no_more_answers_button():
+    message = rendering.answer_message(AnswerResult("q", (answer(),), 1), has_documents=True)
+
+    assert rendering.MORE_ANSWERS_ACTION not in all_text(message)
+
+
+def test_the_source_links_to_the_original_message_when_known():
+    result = AnswerResult("q", (answer(document_title="A|B"),), 1)
+
+    message = rendering.answer_message(
+        result, has_documents=True, permalinks={"7": "https://x.slack.com/archives/C1/p1"}
+    )
+
+    assert "<https://x.slack.com/archives/C1/p1|A¦B>" in message.blocks[1]["elements"][0]["text"]
+
+
+def test_feedback_value_round_trips_and_fits_a_button():
+    question = "why " * 2000
+    value = rendering.feedback_value(question, answer())
+
+    assert len(value) <= BUTTON_VALUE_LIMIT
+    data = rendering.decode_value(value)
+    assert data["a"] == "John" and data["d"] == "7" and question.startswith(data["q"])
+    assert rendering.decode_value("not json") == {}
+
+
+def test_no_answer_messages_say_how_to_add_context():
+    empty = rendering.no_answer_message("q", "There are no documents", has_documents=False)
+    unsure = rendering.no_answer_message("q", "Nothing was <likely> enough.", has_documents=True)
+
+    assert "no context documents yet" in empty.text and "/context add &lt;text&gt;" in empty.text
+    assert "pin a message" in empty.text
+    assert "couldn't find an answer" in unsure.text and "&lt;likely&gt;" in unsure.text
+    assert "<likely>" not in all_text(unsure)
+
+
+def test_answer_message_without_answers_is_the_no_answer_message():
+    result = AnswerResult("q", (), 3, "No answer was likely enough to show.")
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert "couldn't find an answer" in message.text
+    assert "actions" not in all_text(message)
+
+
+def test_a_huge_answer_sentence_stays_within_one_section():
+    sentence = "word " * 2000 + "John" + " & more" * 500
+    start = sentence.index("John")
+    huge = answer(
+        sentence=sentence,
+        sentence_start=0,
+        sentence_end=len(sentence),
+        start=start,
+        end=start + 4,
+    )
+
+    message = rendering.answer_message(AnswerResult("q", (huge,), 1), has_documents=True)
+
+    assert_within_slack_limits(message)
+    quote = message.blocks[0]["text"]["text"]
+    assert "word *John* &amp; more" in quote
+    assert quote.startswith("*John*\n>…") and quote.endswith("…")
+
+
+def test_shortened_mrkdwn_never_ends_inside_an_entity_or_a_link():
+    assert rendering.shorten_mrkdwn("ab &amp; cd", 6) == "ab…"
+    assert rendering.shorten_mrkdwn("see <https://example.com|x> now", 12) == "see…"
+    assert rendering.shorten_mrkdwn("short", 10) == "short"
+
+
+def test_fit_blocks_keeps_fifty_and_says_how_many_were_dropped():
+    blocks = [rendering.section(str(i)) for i in range(120)]
+
+    fitted = rendering.fit_blocks(blocks)
+
+    assert len(fitted) == MAX_BLOCKS
+    assert "71 more" in fitted[-1]["elements"][0]["text"]
+
+
+@pytest.mark.parametrize("text", ["a" * 10_000, "<&>" * 4_000, ("line & more\n" * 2_000)])
+def test_chunk_escaped_respects_the_limit_and_never_splits_an_entity(text):
+    chunks = chunk_escaped(text)
+
+    assert all(0 < len(chunk) <= SECTION_TEXT_LIMIT for chunk in chunks)
+    joined = "".join(chunks)
+    assert "&" not in joined.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+    assert len(rendering.unescape(joined).replace("\n", "").replace(" ", "")) == len(
+        text.replace("\n", "").replace(" ", "")
+    )
+
+
+def stored(i: int, text: str = "Body text", title: str = "Title") -> SimpleNamespace:
+    return SimpleNamespace(
+        id=i,
+        title=title,
+        text=text,
+        source="pin",
+        added_by="U1",
+        created_at=datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+        permalink=None,
+    )
+
+
+def test_a_long_document_list_fits_fifty_blocks():
+    documents = [stored(i, text="x" * 5_000, title="<t>" * 50) for i in range(200)]
+
+    message = rendering.document_list_message(documents)
+
+    assert_within_slack_limits(message)
+    assert "more" in json.dumps(message.blocks[-1])
+    assert "<t>" not in json.dumps(message.blocks)
+
+
+def test_a_long_document_is_shown_over_several_sections_within_limits():
+    message = rendering.document_message(stored(3, text="All & nothing. " * 20_000))
+
+    assert_within_slack_limits(message)
+    assert sum(b["type"] == "section" for b in message.blocks) > 2
+    assert "too long" in json.dumps(message.blocks[-1])
+
+
+def test_more_answers_lists_the_answers_after_the_best():
+    result = AnswerResult("q", (answer(), answer("Seattle", 0.2)), 1)
+
+    message = rendering.more_answers_message(result)
+
+    assert "Seattle" in message.text and "John" not in message.text
+    nothing = rendering.more_answers_message(AnswerResult("q", (answer(),), 1))
+    assert "No other answers" in nothing.text
+
+
+def test_the_modal_carries_the_channel():
+    view = rendering.add_context_modal("C9")
+
+    assert json.loads(view["private_metadata"]) == {"channel_id": "C9"}
+    assert view["callback_id"] == rendering.ADD_CONTEXT_VIEW
