@@ -35,6 +35,8 @@ from reference_pipeline import memory_kb  # noqa: E402  (same helper on both sid
 
 class Ours:
     def __init__(self, model: str, **settings: Any):
+        import torch  # noqa: F401  (imported before the baseline, as on the reference side)
+
         self.memory_before_load = memory_kb()
         started = time.perf_counter()
         from qa_engine.engine import QAEngine
@@ -77,13 +79,25 @@ class Ours:
 
         return self.engine.answer(question, documents=[Document("doc", text)])
 
-    def prepare_ranker(self, name: str, texts: list[str]) -> int:
-        """Split documents and build a ranker once (not timed as part of answering)."""
+    def prepare_ranker(
+        self, name: str, texts: list[str], passage_tokens: int | None = None
+    ) -> int:
+        """Split documents and build a ranker once (not timed as part of answering).
+
+        `passage_tokens` other than the engine's splits with an engine of that setting
+        (sharing the loaded model); answering does not depend on the passage size setting.
+        """
+        from qa_engine.engine import QAEngine
         from qa_engine.retrieval import InMemoryBM25Ranker
         from qa_engine.types import Document
 
+        splitter = self.engine
+        if passage_tokens and passage_tokens != self.engine.settings.qa_passage_tokens:
+            splitter = QAEngine(
+                self.engine.settings.model_copy(update={"qa_passage_tokens": passage_tokens})
+            )
         passages = [
-            p for i, text in enumerate(texts) for p in self.engine.split(Document(f"d{i}", text))
+            p for i, text in enumerate(texts) for p in splitter.split(Document(f"d{i}", text))
         ]
         self.rankers[name] = InMemoryBM25Ranker(passages)
         return len(passages)
@@ -139,7 +153,11 @@ def serve(ours: Ours, out: Any) -> None:
             elif op == "run":
                 reply = ours.timed(request)
             elif op == "prepare":
-                reply = {"passages": ours.prepare_ranker(request["ranker"], request["texts"])}
+                started = time.perf_counter()
+                count = ours.prepare_ranker(
+                    request["ranker"], request["texts"], request.get("passage_tokens")
+                )
+                reply = {"passages": count, "seconds": time.perf_counter() - started}
             elif op == "memory":
                 reply = memory_kb()
             elif op == "quit":

@@ -19,6 +19,7 @@ def cli(verbose: bool) -> None:
     )
     # A failed hub download is reported once, by qabot's own error line.
     logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 cli.add_command(ask)
@@ -40,17 +41,21 @@ def migrate() -> None:
 @click.option("--socket-mode", is_flag=True, help="Connect over Socket Mode (no public URL).")
 def serve(socket_mode: bool) -> None:
     """Run the Slack app: HTTP on $PORT, or Socket Mode."""
+    from bot.app import ConfigurationError
     from bot.settings import Settings
 
     settings = Settings()
-    if socket_mode:
-        from bot.socket_mode import run_socket_mode
+    try:
+        if socket_mode:
+            from bot.socket_mode import run_socket_mode
 
-        run_socket_mode(settings)
-    else:
-        from bot.server import run_server
+            run_socket_mode(settings)
+        else:
+            from bot.server import run_server
 
-        run_server(settings)
+            run_server(settings)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def main() -> None:

@@ -278,7 +278,7 @@ def answer_message(
     """The reply to a question: the best answer, its source and buttons — or why there's none."""
     best = result.best
     if best is None:
-        return no_answer_message(result.question, result.no_answer_reason, has_documents)
+        return no_answer_message(result.no_answer_reason, has_documents=has_documents)
     permalinks = permalinks or {}
     blocks = _answer_blocks(best, permalinks)
     buttons = [
@@ -315,7 +315,7 @@ def more_answers_message(
     return _message(text, blocks)
 
 
-def no_answer_message(question: str, reason: str | None, has_documents: bool) -> Message:
+def no_answer_message(reason: str | None, *, has_documents: bool) -> Message:
     """Why there is no answer, and how to give qabot something to answer from."""
     if not has_documents:
         text = (
@@ -323,9 +323,9 @@ def no_answer_message(question: str, reason: str | None, has_documents: bool) ->
             + HOW_TO_ADD_CONTEXT
         )
     else:
-        because = f" ({escape(reason.rstrip('.'))})" if reason else ""
+        because = f"{escape(reason.strip())} " if reason else ""
         text = (
-            f"I couldn't find an answer in this channel's context{because}. "
+            f"I couldn't find an answer in this channel's context. {because}"
             "If it's written down somewhere, add it and ask again. " + HOW_TO_ADD_CONTEXT
         )
     return _message(text, [section(text)])

@@ -12,11 +12,13 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import uvicorn
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +29,7 @@ from starlette.routing import Mount, Route
 from bot.app import build_services, create_bolt_app
 from bot.migrate import upgrade_database
 from bot.settings import Settings
+from bot.storage import prune_events
 from qa_engine.engine import QAEngine
 from qa_engine.http import create_scoring_app
 
@@ -48,6 +51,7 @@ def create_asgi_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await run_in_threadpool(upgrade_database, settings.database_url)
+        await run_in_threadpool(_forget_old_events, services.session_factory)
         services.warm_up_in_background()
         try:
             yield
@@ -64,6 +68,19 @@ def create_asgi_app(
     app.state.services = services
     app.state.bolt_app = bolt_app
     return app
+
+
+def _forget_old_events(session_factory: sessionmaker[Session]) -> None:
+    # Slack retries for minutes at most; a day of event ids is plenty for dedupe.
+    # Housekeeping only: a database problem here is logged, and requests still get served.
+    try:
+        with session_factory.begin() as session:
+            forgotten = prune_events(session=session, older_than=timedelta(days=1))
+    except SQLAlchemyError:
+        logger.exception("could not forget old handled event ids")
+        return
+    if forgotten:
+        logger.info("forgot %d handled event ids older than a day", forgotten)
 
 
 def _slack_endpoint(bolt_app: App) -> Callable[[Request], Awaitable[Response]]:

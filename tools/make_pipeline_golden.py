@@ -331,9 +331,7 @@ def unicode_cases(rng: random.Random) -> list[Case]:
     cases.append(Case("unicode", "Where does the river run?", padded, {}))
     cases.append(Case("unicode", "Where does the river run?", padded, {"top_k": 10}))
     cases.append(Case("unicode", "  Where\u00a0does the river run?  ", padded, {"top_k": 3}))
-    cases.append(
-        Case("unicode", "Where?", padded, {"top_k": 5, "align_to_words": False})
-    )
+    cases.append(Case("unicode", "Where?", padded, {"top_k": 5, "align_to_words": False}))
     return cases
 
 
@@ -514,9 +512,7 @@ def library_versions() -> dict[str, str]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--model", type=Path, action="append", help="model folder (repeatable)"
-    )
+    parser.add_argument("--model", type=Path, action="append", help="model folder (repeatable)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)

@@ -102,9 +102,7 @@ def base_vocab(words: Sequence[str] = COMMON_WORDS) -> list[str]:
     return list(dict.fromkeys(pieces))  # de-duplicate, keep first occurrence order
 
 
-def build_vocab(
-    vocab_size: int | None = None, *, words: Sequence[str] = COMMON_WORDS
-) -> list[str]:
+def build_vocab(vocab_size: int | None = None, *, words: Sequence[str] = COMMON_WORDS) -> list[str]:
     """`base_vocab(words)`, padded with deterministic filler pieces to `vocab_size` tokens."""
     vocab = base_vocab(words)
     if vocab_size is None:

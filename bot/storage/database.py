@@ -31,13 +31,14 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
-    engine = create_engine(url)
+    # hide_parameters: a failed statement's message must not carry document text to logs.
+    engine = create_engine(url, hide_parameters=True)
     _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 

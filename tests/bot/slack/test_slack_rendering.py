@@ -151,8 +151,8 @@ def test_feedback_value_round_trips_and_fits_a_button():
 
 
 def test_no_answer_messages_say_how_to_add_context():
-    empty = rendering.no_answer_message("q", "There are no documents", has_documents=False)
-    unsure = rendering.no_answer_message("q", "Nothing was <likely> enough.", has_documents=True)
+    empty = rendering.no_answer_message("There are no documents", has_documents=False)
+    unsure = rendering.no_answer_message("Nothing was <likely> enough.", has_documents=True)
 
     assert "no context documents yet" in empty.text and "/context add &lt;text&gt;" in empty.text
     assert "pin a message" in empty.text

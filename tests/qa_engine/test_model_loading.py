@@ -1,0 +1,123 @@
+"""Loading a model: once per name, and a one-line `ModelLoadError` when it can't be."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa_engine import model_loading
+from qa_engine.model_loading import ModelLoadError, load_qa_model
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """An empty model cache for this test only (the session's loaded models stay put)."""
+    cache: dict = {}
+    monkeypatch.setattr(model_loading, "_cache", cache)
+    return cache
+
+
+def assert_user_facing(message: str) -> None:
+    assert "QA_MODEL" in message
+    assert "\n" not in message
+    assert "Traceback" not in message
+
+
+def test_a_missing_local_folder_names_it_and_says_what_to_set(
+    tmp_path: Path, fresh_cache: dict
+) -> None:
+    missing = tmp_path / "no-such-model"
+
+    with pytest.raises(ModelLoadError) as caught:
+        load_qa_model(str(missing))
+
+    assert str(missing) in str(caught.value)
+    assert_user_facing(str(caught.value))
+    assert fresh_cache == {}
+
+
+@pytest.mark.parametrize("name", ["./models/not-here", "~/qabot-no-such-model-folder"])
+def test_relative_and_home_paths_count_as_folders(name: str, fresh_cache: dict) -> None:
+    with pytest.raises(ModelLoadError) as caught:
+        load_qa_model(name)
+    assert name in str(caught.value)
+    assert "does not exist" in str(caught.value)
+
+
+def test_a_folder_without_a_model_is_a_load_error(tmp_path: Path, fresh_cache: dict) -> None:
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+
+    with pytest.raises(ModelLoadError) as caught:
+        load_qa_model(str(empty))
+
+    assert str(empty) in str(caught.value)
+    assert_user_facing(str(caught.value))
+
+
+def test_a_folder_with_a_tokenizer_but_no_weights_is_a_load_error(
+    tmp_path: Path, random_model_dir: Path, fresh_cache: dict
+) -> None:
+    partial = tmp_path / "tokenizer-only"
+    partial.mkdir()
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (partial / name).write_bytes((random_model_dir / name).read_bytes())
+
+    with pytest.raises(ModelLoadError) as caught:
+        load_qa_model(str(partial))
+
+    assert_user_facing(str(caught.value))
+
+
+def test_an_unreachable_hub_id_offline_is_a_load_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fresh_cache: dict
+) -> None:
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # huggingface_hub reads HF_HUB_OFFLINE once, at import: set what it actually consults.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+
+    with pytest.raises(ModelLoadError) as caught:
+        load_qa_model("qabot-tests/no-such-qa-model")
+
+    assert "qabot-tests/no-such-qa-model" in str(caught.value)
+    assert_user_facing(str(caught.value))
+
+
+def test_the_same_name_loads_once(random_model_dir: Path, fresh_cache: dict) -> None:
+    first = load_qa_model(str(random_model_dir))
+    second = load_qa_model(str(random_model_dir))
+
+    assert second is first
+    assert first.tokenizer.is_fast
+    assert not first.model.training
+    assert list(fresh_cache) == [str(random_model_dir)]
+
+
+def test_loading_happens_once_per_name_and_failures_are_not_cached(
+    monkeypatch: pytest.MonkeyPatch, fresh_cache: dict
+) -> None:
+    calls: list[str] = []
+    fail = {"flaky": True}
+
+    def fake_load(name: str, *, threads: int) -> model_loading.LoadedModel:
+        calls.append(name)
+        if fail.get(name):
+            fail[name] = False
+            raise ModelLoadError(f"cannot load {name}; set QA_MODEL")
+        return model_loading.LoadedModel(name=name, tokenizer=object(), model=object())
+
+    monkeypatch.setattr(model_loading, "_load", fake_load)
+
+    load_qa_model("a")
+    load_qa_model("a")
+    load_qa_model("b")
+    with pytest.raises(ModelLoadError):
+        load_qa_model("flaky")
+    recovered = load_qa_model("flaky")
+
+    assert calls == ["a", "b", "flaky", "flaky"]
+    assert recovered.name == "flaky"

@@ -1,0 +1,112 @@
+"""Exact mode against golden outputs of transformers 5.2.0's question-answering pipeline.
+
+`tests/fixtures/pipeline_golden.json` holds, per model folder, cases of (question,
+context, keyword parameters) and what the real pipeline returned — or the exception it
+raised, as "TypeName: message". Every case must give the same answer texts and character
+offsets, scores within 1e-4, and the same kind of error.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qa_engine.pipeline import ExtractiveQAPipeline
+from tests.conftest import FIXTURES, REPO_ROOT
+
+GOLDEN_FILE = FIXTURES / "pipeline_golden.json"
+SCORE_TOLERANCE = 1e-4
+
+
+def _load_golden() -> dict[str, Any] | None:
+    if not GOLDEN_FILE.is_file():
+        return None
+    return json.loads(GOLDEN_FILE.read_text(encoding="utf-8"))
+
+
+GOLDEN = _load_golden()
+MISSING_MESSAGE = (
+    f"{GOLDEN_FILE} is missing: generate it with transformers 5.2.0's pipeline "
+    "(tools/make_pipeline_golden.py) before running the parity tests"
+)
+# Without the file, one case that fails (an empty parametrisation would only skip).
+CASES = (
+    [
+        pytest.param(model, case, id=f"{Path(model).name}:{case['id']}")
+        for model, cases in GOLDEN["models"].items()
+        for case in cases
+    ]
+    if GOLDEN
+    else [pytest.param(None, None, id="golden-file-missing")]
+)
+
+
+@cache
+def _pipeline(model: str) -> ExtractiveQAPipeline:
+    folder = Path(model) if Path(model).is_absolute() else REPO_ROOT / model
+    assert folder.is_dir(), f"golden outputs refer to model folder {folder}, which is missing"
+    return ExtractiveQAPipeline(str(folder))
+
+
+def test_the_golden_file_is_there_and_covers_the_parameters() -> None:
+    assert GOLDEN is not None, MISSING_MESSAGE
+    cases = [case for cases in GOLDEN["models"].values() for case in cases]
+    assert len(cases) >= 50
+    used = {name for case in cases for name in case["params"]}
+    assert {"top_k", "doc_stride", "max_seq_len", "max_answer_len"} <= used
+    assert {"handle_impossible_answer", "align_to_words"} <= used
+    assert any("error" in case for case in cases)
+    assert len({case["id"] for case in cases}) == len(cases)
+
+
+def _expected_exception(name: str) -> type[BaseException]:
+    """The class a caller would have caught, by the name the golden file recorded.
+
+    The tokenizers library panics (`PanicException`, a BaseException that no
+    `except Exception` catches) where a question leaves no room for the stride; exact
+    mode deliberately raises a `ValueError` there instead (see `reader.encode_windows`).
+    """
+    if name == "PanicException":
+        return ValueError
+    found = getattr(builtins, name, None)
+    assert isinstance(found, type) and issubclass(found, BaseException), (
+        f"golden error type {name!r} is not a builtin exception; teach this test about it"
+    )
+    return found
+
+
+@pytest.mark.parametrize(("model", "case"), CASES)
+def test_exact_mode_matches_the_pipeline(
+    model: str | None, case: dict[str, Any] | None, torch_one_thread: None
+) -> None:
+    if model is None or case is None:
+        pytest.fail(MISSING_MESSAGE)
+    pipe = _pipeline(model)
+    call = lambda: pipe(question=case["question"], context=case["context"], **case["params"])  # noqa: E731
+
+    if "error" in case:
+        expected_type = _expected_exception(case["error"].split(":", 1)[0])
+        with pytest.raises(BaseException) as caught:
+            call()
+        assert isinstance(caught.value, expected_type), (
+            f"pipeline raised {case['error']!r}; exact mode raised "
+            f"{type(caught.value).__name__}: {caught.value}"
+        )
+        return
+
+    result = call()
+    expected = case["output"]
+    assert type(result) is type(expected), f"got {result!r}, expected {expected!r}"
+    got = result if isinstance(result, list) else [result]
+    want = expected if isinstance(expected, list) else [expected]
+    assert [(a["answer"], a["start"], a["end"]) for a in got] == [
+        (a["answer"], a["start"], a["end"]) for a in want
+    ]
+    for mine, theirs in zip(got, want, strict=True):
+        assert mine["score"] == pytest.approx(theirs["score"], abs=SCORE_TOLERANCE)
+        assert set(mine) == {"score", "start", "end", "answer"}

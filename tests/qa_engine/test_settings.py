@@ -1,0 +1,103 @@
+"""Engine settings come from `QA_*` environment variables (and `.env`), validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from qa_engine.settings import EngineSettings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No QA_* variable from the developer's shell, and no stray `.env` in the cwd."""
+    import os
+
+    for name in list(os.environ):
+        if name.upper().startswith("QA_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    baseline = EngineSettings()
+    monkeypatch.setenv("QA_TOP_K", "7")
+    monkeypatch.setenv("QA_MODEL", "/models/my-qa")
+    monkeypatch.setenv("QA_NO_ANSWER_THRESHOLD", "0.35")
+    monkeypatch.setenv("QA_MAX_SEQ_LEN", "256")
+    monkeypatch.setenv("QA_DOC_STRIDE", "64")
+
+    settings = EngineSettings()
+
+    assert settings.qa_top_k == 7 != baseline.qa_top_k
+    assert settings.qa_model == "/models/my-qa" != baseline.qa_model
+    assert settings.qa_no_answer_threshold == pytest.approx(0.35)
+    assert (settings.qa_max_seq_len, settings.qa_doc_stride) == (256, 64)
+    # Untouched knobs keep their defaults.
+    assert settings.qa_batch_size == baseline.qa_batch_size
+
+
+def test_lower_case_variable_names_work_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("qa_passages_to_read", "11")
+    assert EngineSettings().qa_passages_to_read == 11
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("QA_TOP_K=9\nQA_BATCH_SIZE=2\n", encoding="utf-8")
+    settings = EngineSettings()
+    assert (settings.qa_top_k, settings.qa_batch_size) == (9, 2)
+    # The environment beats the file.
+    monkeypatch.setenv("QA_TOP_K", "4")
+    assert EngineSettings().qa_top_k == 4
+
+
+def test_other_apps_lines_in_a_shared_dotenv_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "SLACK_BOT_TOKEN=xoxb-whatever\nDATABASE_URL=sqlite://\nQA_TOP_K=5\n", encoding="utf-8"
+    )
+    assert EngineSettings().qa_top_k == 5  # no "extra inputs are not permitted" error
+
+
+@pytest.mark.parametrize(
+    ("max_seq_len", "doc_stride"), [("128", "128"), ("128", "200"), ("64", "128")]
+)
+def test_a_stride_not_below_the_window_is_rejected_clearly(
+    monkeypatch: pytest.MonkeyPatch, max_seq_len: str, doc_stride: str
+) -> None:
+    monkeypatch.setenv("QA_MAX_SEQ_LEN", max_seq_len)
+    monkeypatch.setenv("QA_DOC_STRIDE", doc_stride)
+
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings()
+
+    message = str(caught.value)
+    assert "QA_DOC_STRIDE" in message and "QA_MAX_SEQ_LEN" in message
+    assert doc_stride in message and max_seq_len in message
+
+
+def test_a_stride_just_below_the_window_is_accepted() -> None:
+    settings = EngineSettings(qa_max_seq_len=128, qa_doc_stride=127)
+    assert settings.qa_doc_stride == 127
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("QA_TOP_K", "0"),
+        ("QA_NO_ANSWER_THRESHOLD", "1.5"),
+        ("QA_NO_ANSWER_THRESHOLD", "-0.1"),
+        ("QA_MAX_SEQ_LEN", "8"),
+        ("QA_BATCH_SIZE", "zero"),
+    ],
+)
+def test_out_of_range_values_name_the_setting(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings()
+    assert variable.lower() in str(caught.value).lower()
