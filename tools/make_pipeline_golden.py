@@ -22,8 +22,8 @@ Regenerate (needs transformers 5.2.0; run from the repository root):
     python -m venv .venv-ref && .venv-ref/bin/pip install torch==2.13.0 transformers==5.2.0 \
         && .venv-ref/bin/python tools/make_pipeline_golden.py
 
-(options: --model DIR, repeatable; --out FILE; --seed N). After regenerating the model with
-tools/make_random_fixture.py, regenerate these outputs too.
+(options: --model DIR, repeatable; --out FILE; --seed N; --threads N). After regenerating
+the model with tools/make_random_fixture.py, regenerate these outputs too.
 """
 
 from __future__ import annotations
@@ -515,6 +515,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--model", type=Path, action="append", help="model folder (repeatable)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1: quick on a busy machine, same result on any machine)",
+    )
     return parser.parse_args(argv)
 
 
@@ -529,6 +535,7 @@ def summarize(records: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ["RUST_BACKTRACE"] = "0"  # tokenizers panics are expected cases
+    import torch
     import transformers
     from transformers.utils import logging as hf_logging
 
@@ -536,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(
             f"needs transformers {EXPECTED_TRANSFORMERS}, found {transformers.__version__}"
         )
+    torch.set_num_threads(args.threads)
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     cases = generate_cases(args.seed)
