@@ -120,10 +120,15 @@ class _Tally:
         text = best.text if best else None
         if normalize(text) == normalize(full.text if full else None):
             self.same_text += 1
-        if best and full and (best.document_id, best.start, best.end) == (
-            full.document_id,
-            full.start,
-            full.end,
+        if (
+            best
+            and full
+            and (best.document_id, best.start, best.end)
+            == (
+                full.document_id,
+                full.start,
+                full.end,
+            )
         ):
             self.same_place += 1
         if normalize(text) == normalize(case["answer_text"]):

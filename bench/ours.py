@@ -44,9 +44,7 @@ class Ours:
         from qa_engine.settings import EngineSettings
 
         self.model = model
-        self.engine = QAEngine(
-            EngineSettings(qa_model=model, qa_no_answer_threshold=0, **settings)
-        )
+        self.engine = QAEngine(EngineSettings(qa_model=model, qa_no_answer_threshold=0, **settings))
         self.engine.warm_up()  # applies QA_THREADS, loads once (shared by both modes)
         self.exact = ExtractiveQAPipeline(model)
         self.load_seconds = time.perf_counter() - started
@@ -79,9 +77,7 @@ class Ours:
 
         return self.engine.answer(question, documents=[Document("doc", text)])
 
-    def prepare_ranker(
-        self, name: str, texts: list[str], passage_tokens: int | None = None
-    ) -> int:
+    def prepare_ranker(self, name: str, texts: list[str], passage_tokens: int | None = None) -> int:
         """Split documents and build a ranker once (not timed as part of answering).
 
         `passage_tokens` other than the engine's splits with an engine of that setting

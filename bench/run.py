@@ -198,9 +198,8 @@ class Inputs:
 
 
 def make_inputs(model: Path, plan: Plan) -> Inputs:
-    from transformers import AutoTokenizer
-
     from textgen import TextGenerator, build_lexicon, tokens_per_word
+    from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(model))
 
@@ -222,7 +221,8 @@ def make_inputs(model: Path, plan: Plan) -> Inputs:
     channel_questions = []
     for j in range(plan.channel_questions):
         rng = random.Random(f"channel-question-{j}")
-        channel_questions.append(generator.question_about(rng, channel[rng.randrange(len(channel))]))
+        document = channel[rng.randrange(len(channel))]
+        channel_questions.append(generator.question_about(rng, document))
     all_questions = list(questions.values()) + channel_questions
     return Inputs(
         contexts=contexts,
@@ -281,11 +281,15 @@ def exact_section(ref: Worker, ours: Worker, inputs: Inputs, plan: Plan) -> list
         log(f"exact mode, {words} words ({inputs.tokens[words]} tokens), {reps} reps")
         replies: dict[str, dict[str, Any]] = {}
 
-        def pipeline_call(q: str = question, c: str = context) -> float:
+        def pipeline_call(
+            q: str = question, c: str = context, replies: dict[str, Any] = replies
+        ) -> float:
             replies["pipeline"] = ref.ask("run", question=q, context=c)
             return replies["pipeline"]["seconds"]
 
-        def ours_call(q: str = question, c: str = context) -> float:
+        def ours_call(
+            q: str = question, c: str = context, replies: dict[str, Any] = replies
+        ) -> float:
             replies["ours"] = ours.ask("run", mode="exact", question=q, context=c)
             return replies["ours"]["seconds"]
 
@@ -371,17 +375,19 @@ def channel_section(ours: Worker, inputs: Inputs, plan: Plan) -> dict[str, Any]:
         "passages": {t: prepared[t]["passages"] for t in tokens_values},
         "split_seconds": {t: prepared[t]["seconds"] for t in tokens_values},
         "sweep": [
-            {"passage_tokens": t, "passages_to_read": k, "times": times[(t, k)],
-             "passages_read": read[(t, k)]}
+            {
+                "passage_tokens": t,
+                "passages_to_read": k,
+                "times": times[(t, k)],
+                "passages_read": read[(t, k)],
+            }
             for t, k in configs
-        ],  # fmt: skip
+        ],
         "default": {"passage_tokens": default_tokens, "passages_to_read": default_k},
     }
 
 
-def threads_section(
-    model: Path, ref: Worker, inputs: Inputs, plan: Plan
-) -> list[dict[str, Any]]:
+def threads_section(model: Path, ref: Worker, inputs: Inputs, plan: Plan) -> list[dict[str, Any]]:
     """QA_THREADS=1 vs 2 in two fresh qabot workers (interleaved), and the pipeline's."""
     words = 400 if 400 in inputs.contexts else min(inputs.contexts)
     rows = []
@@ -393,7 +399,9 @@ def threads_section(
         for worker in (one, two):
             worker.ask("prepare", ranker="channel", texts=inputs.channel)
         exact_request = {
-            "mode": "exact", "question": inputs.questions[words], "context": inputs.contexts[words]
+            "mode": "exact",
+            "question": inputs.questions[words],
+            "context": inputs.contexts[words],
         }
         log(f"threads: qabot exact mode, {words} words")
         one.ask("run", **exact_request)
@@ -515,7 +523,7 @@ def report(results: dict[str, Any]) -> str:
         f"{ours_info['transformers']}, {ours_info['threads']} torch threads",
         f"- pipeline: Python {ref_info['python']}, torch {ref_info['torch']}, transformers "
         f"{ref_info['transformers']}, {ref_info['threads']} torch threads "
-        "(`pipeline(\"question-answering\")`, default parameters)",
+        '(`pipeline("question-answering")`, default parameters)',
         f"- model: random DistilBERT of the real shape (6 layers, dim 768, 12 heads, FFN 3072, "
         f"vocab 28,996), seed {MODEL_SEED}; inputs: seeded generated text, "
         f"{inputs['tokens_per_word']:.2f} tokens/word, questions "
@@ -547,18 +555,19 @@ def report(results: dict[str, Any]) -> str:
         ("presplit", "retrieval mode, pre-split ranker"),
     ):
         o = median(r[key])
-        ratio = (pipeline_long or float("nan")) / o
+        long_s = pipeline_long or float("nan")
+        ratio = long_s / o
         lines.append(
-            f"| {label}, {r['words']:,} words, n={len(r[key])} | {fmt_s(pipeline_long or float('nan'))} "
+            f"| {label}, {r['words']:,} words, n={len(r[key])} | {fmt_s(long_s)} "
             f"| {fmt_s(o)}{spread(r[key])} | {ratio:.1f}× | ≥ 10× "
             f"| {'yes' if ratio >= 10 else '**no**'} |"
         )
     c = results["channel"]
     d = c["default"]
+    default_cell = (d["passage_tokens"], d["passages_to_read"])
     default_row = next(
-        s for s in c["sweep"]
-        if (s["passage_tokens"], s["passages_to_read"]) == (d["passage_tokens"], d["passages_to_read"])
-    )  # fmt: skip
+        s for s in c["sweep"] if (s["passage_tokens"], s["passages_to_read"]) == default_cell
+    )
     p50, p90 = percentile(default_row["times"], 50), percentile(default_row["times"], 90)
     total_words = c["documents"] * c["words_per_document"]
     per_word = (pipeline_long / r["words"]) if pipeline_long else float("nan")
@@ -612,14 +621,14 @@ def report(results: dict[str, Any]) -> str:
         "",
         "## Threads (QA_THREADS for qabot; torch.set_num_threads for the pipeline)",
         "",
-        "| case | 1 thread s | 2 threads s | 2 threads vs 1 |",
+        "| case | 1 thread s | 2 threads s | speed-up from the 2nd thread (< 1: slower) |",
         "|---|---:|---:|---:|",
     ]
     for row in results["threads"]:
         one, two = median(row["one"]), median(row["two"])  # p50 = median
         lines.append(
             f"| {row['case']} | {fmt_s(one)}{spread(row['one'])} "
-            f"| {fmt_s(two)}{spread(row['two'])} | {one / two:.2f}× faster |"
+            f"| {fmt_s(two)}{spread(row['two'])} | {one / two:.2f}× |"
         )
     mem = results["memory"]
     ref_mem = results["reference_memory"]
@@ -627,8 +636,7 @@ def report(results: dict[str, Any]) -> str:
         "",
         "## Resident memory (VmRSS now / VmHWM peak, from /proc/self/status)",
         "",
-        "| process | before model load (torch imported) | model loaded (RSS) | peak (HWM) "
-        "| when |",
+        "| process | before model load (torch imported) | model loaded (RSS) | peak (HWM) | when |",
         "|---|---:|---:|---:|---|",
         f"| pipeline 5.2.0 | {mib(ref_info['memory_before_load']['rss_kb'])} "
         f"| {mib(ref_info['memory_after_load']['rss_kb'])} | {mib(ref_mem['hwm_kb'])} "
@@ -668,8 +676,24 @@ def main() -> None:
         help="python of a venv with torch 2.13.0 + transformers 5.2.0",
     )
     parser.add_argument("--skip-agreement", action="store_true")
+    parser.add_argument(
+        "--agreement-only",
+        action="store_true",
+        help="redo only the agreement section of an earlier run's JSON (e.g. once the "
+        "trained fixture exists) and re-render its report",
+    )
     parser.add_argument("--out", default=str(RESULTS / "latest.md"))
     args = parser.parse_args()
+    out = Path(args.out)
+    if args.agreement_only:
+        results = json.loads(out.with_suffix(".json").read_text())
+        plan = QUICK if results["quick"] else FULL
+        results["agreement"] = agreement_section(plan, sys.executable)
+        text = report(results)
+        print(text)
+        out.write_text(text)
+        out.with_suffix(".json").write_text(json.dumps(results, indent=2))
+        return
     if not Path(args.reference_python).exists():
         parser.error(
             f"no reference python at {args.reference_python}; create it with "
@@ -692,7 +716,8 @@ def main() -> None:
     ours = start_ours(model)
     try:
         ref_info, ours_info = ref.ask("info"), ours.ask("info")
-        warm_q, warm_c = inputs.questions[min(inputs.contexts)], inputs.contexts[min(inputs.contexts)]
+        shortest = min(inputs.contexts)
+        warm_q, warm_c = inputs.questions[shortest], inputs.contexts[shortest]
         for _ in range(2):
             ref.ask("run", question=warm_q, context=warm_c)
             ours.ask("run", mode="exact", question=warm_q, context=warm_c)
@@ -727,15 +752,15 @@ def main() -> None:
         "reference_memory": ref_memory,
         "ours_exact_memory": ours_exact_memory,
         "retrieval": retrieval,
-        "channel": json.loads(json.dumps(channel)),  # int keys -> str, as in the JSON file
+        "channel": channel,
         "threads": threads,
         "memory": memory,
         "agreement": agreement,
         "seconds": time.perf_counter() - started,
     }
+    results = json.loads(json.dumps(results))  # the report reads what the JSON file holds
     text = report(results)
     print(text)
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     out.with_suffix(".json").write_text(json.dumps(results, indent=2))

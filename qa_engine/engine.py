@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa_engine.decoding import log_partition, logit_window_spans
-from qa_engine.faq import best_faq_match
+from qa_engine.faq import best_faq_match, entry_spans
 from qa_engine.model_loading import LoadedModel, ModelLoadError, load_qa_model
 from qa_engine.passages import sentence_around, split_passages
 from qa_engine.pipeline import ExtractiveQAPipeline, char_span
@@ -111,7 +111,12 @@ class QAEngine:
             return encoded["offset_mapping"]
 
         budget = min(self.settings.qa_passage_tokens, self._context_budget())
-        return split_passages(document, token_offsets=token_offsets, max_tokens=budget)
+        return split_passages(
+            document,
+            token_offsets=token_offsets,
+            max_tokens=budget,
+            keep_together=entry_spans(document.text),
+        )
 
     @property
     def _question_budget(self) -> int:
@@ -178,7 +183,7 @@ class QAEngine:
             [p.text for p in passages],
             max_seq_len=self.max_seq_len,
             # Half the room a maximal question leaves, so any question fits with its stride.
-            doc_stride=min(self.settings.qa_doc_stride, self._context_budget() // 2),
+            doc_stride=min(self.settings.doc_stride, self._context_budget() // 2),
         )
         read = self._reader.read(windows)
         candidates, log_z_start, log_z_end = self._candidates(read, passages, top_k)

@@ -74,3 +74,8 @@ def best_faq_match(question: str, passages: Iterable[Passage]) -> tuple[FaqEntry
             if score >= MIN_FAQ_SIMILARITY and (best is None or score > best[1]):
                 best = (entry, score)
     return best
+
+
+def entry_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the Q/A entries in `text`, from the question to the answer's end."""
+    return [(match.start(), match.end("a")) for match in _QA_PAIR.finditer(text)]

@@ -16,7 +16,7 @@ from qa_engine.types import Document, Passage
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
 # whitespace, or at a line break. Abbreviations like "e.g." split too; that only makes a
 # passage boundary slightly early, never loses text.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(\s+)|(\n+)")
 
 TokenOffsets = Callable[[str], Sequence[tuple[int, int]]]
 """Maps a text to the (start, end) character offsets of its tokens, special tokens excluded."""
@@ -27,7 +27,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     position = 0
     for match in _SENTENCE_END.finditer(text):
-        _append_stripped(text, position, match.start(), spans)
+        gap = 1 if match.group(1) is not None else 2
+        _append_stripped(text, position, match.start(gap), spans)
         position = match.end()
     _append_stripped(text, position, len(text), spans)
     return spans
@@ -53,7 +54,11 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def split_passages(
-    document: Document, *, token_offsets: TokenOffsets, max_tokens: int
+    document: Document,
+    *,
+    token_offsets: TokenOffsets,
+    max_tokens: int,
+    keep_together: Sequence[tuple[int, int]] = (),
 ) -> list[Passage]:
     """Pack whole sentences into passages of at most `max_tokens` tokens.
 
@@ -68,7 +73,7 @@ def split_passages(
         return bisect.bisect_left(token_starts, end) - bisect.bisect_left(token_starts, start)
 
     pieces: list[tuple[int, int]] = []
-    for start, end in sentence_spans(text):
+    for start, end in _join_units(sentence_spans(text), keep_together):
         if tokens_in(start, end) <= max_tokens:
             pieces.append((start, end))
         else:
@@ -118,3 +123,22 @@ def _passage(document: Document, index: int, span: tuple[int, int]) -> Passage:
         text=document.text[start:end],
         document_title=document.title,
     )
+
+
+def _join_units(
+    spans: Sequence[tuple[int, int]], units: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Merge consecutive sentences that start inside the same unit (e.g. one FAQ entry)."""
+    units = sorted(units)
+    unit_starts = [start for start, _ in units]
+    joined: list[tuple[int, int]] = []
+    last_unit: int | None = None
+    for start, end in spans:
+        i = bisect.bisect_right(unit_starts, start) - 1
+        unit = i if i >= 0 and start < units[i][1] else None
+        if unit is not None and unit == last_unit:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+        last_unit = unit
+    return joined

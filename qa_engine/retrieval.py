@@ -31,7 +31,7 @@ def stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     for suffix in ("ing", "ed"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+        if len(word) >= len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]
             break
     if len(word) > 3 and word.endswith("e"):

@@ -27,7 +27,11 @@ class EngineSettings(BaseSettings):
     qa_max_seq_len: int = Field(
         384, ge=32, description="Tokens per window (question + passage), capped by the model."
     )
-    qa_doc_stride: int = Field(128, ge=0, description="Overlap in tokens between windows.")
+    qa_doc_stride: int | None = Field(
+        None,
+        ge=0,
+        description="Overlap in tokens between windows; default min(max_seq_len // 2, 128).",
+    )
     qa_max_question_len: int = Field(
         64, ge=4, description="Questions longer than this many tokens are truncated."
     )
@@ -47,9 +51,16 @@ class EngineSettings(BaseSettings):
     )
     qa_batch_size: int = Field(8, ge=1, description="Windows read per forward pass.")
 
+    @property
+    def doc_stride(self) -> int:
+        """The configured stride, or the pipeline's default for this window size."""
+        if self.qa_doc_stride is None:
+            return min(self.qa_max_seq_len // 2, 128)
+        return self.qa_doc_stride
+
     @model_validator(mode="after")
     def _stride_fits_window(self) -> EngineSettings:
-        if self.qa_doc_stride >= self.qa_max_seq_len:
+        if self.qa_doc_stride is not None and self.qa_doc_stride >= self.qa_max_seq_len:
             raise ValueError(
                 f"QA_DOC_STRIDE ({self.qa_doc_stride}) must be smaller than "
                 f"QA_MAX_SEQ_LEN ({self.qa_max_seq_len})"

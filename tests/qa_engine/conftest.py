@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from qa_engine.engine import QAEngine
 from qa_engine.pipeline import ExtractiveQAPipeline
-from qa_engine.settings import EngineSettings
-
-NAME_CONTEXT = "My name is John and I live in Seattle"
-NAME_QUESTION = "What's my name?"
-
-
-def engine_settings(model: Path | str, **overrides: Any) -> EngineSettings:
-    """Settings for a test engine: no `.env` file, explicit model, given overrides."""
-    return EngineSettings(_env_file=None, qa_model=str(model), **overrides)
+from tests.qa_engine.support import engine_settings
 
 
 @pytest.fixture(scope="session")

@@ -29,8 +29,17 @@ def test_ask_json_with_files_names_the_source(runner: CliRunner, tmp_path) -> No
     (tmp_path / "other.txt").write_text("The meeting is on Monday. Bob likes tea.", "utf-8")
     result = runner.invoke(
         cli,
-        ["ask", "Where do I live?", "--file", str(tmp_path / "other.txt"),
-         "--file", str(tmp_path / "me.txt"), "--json", "--top-k", "2"],
+        [
+            "ask",
+            "Where do I live?",
+            "--file",
+            str(tmp_path / "other.txt"),
+            "--file",
+            str(tmp_path / "me.txt"),
+            "--json",
+            "--top-k",
+            "2",
+        ],
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
@@ -69,8 +78,16 @@ def test_eval_scores_and_writes_predictions(runner: CliRunner, tmp_path) -> None
     _squad_file(
         squad,
         [
-            {"id": "q1", "question": "What's my name?", "answers": [{"text": "John", "answer_start": 11}]},
-            {"id": "q2", "question": "Where do I live?", "answers": [{"text": "Portland", "answer_start": 0}]},
+            {
+                "id": "q1",
+                "question": "What's my name?",
+                "answers": [{"text": "John", "answer_start": 11}],
+            },
+            {
+                "id": "q2",
+                "question": "Where do I live?",
+                "answers": [{"text": "Portland", "answer_start": 0}],
+            },
         ],
     )
     predictions = tmp_path / "pred.json"

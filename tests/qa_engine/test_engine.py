@@ -23,7 +23,7 @@ from qa_engine.engine import (
 from qa_engine.faq import faq_entries
 from qa_engine.passages import split_passages
 from qa_engine.types import Answer, AnswerResult, Document, Passage, RankedPassage
-from tests.qa_engine.conftest import NAME_CONTEXT, NAME_QUESTION, engine_settings
+from tests.qa_engine.support import NAME_CONTEXT, NAME_QUESTION, engine_settings
 
 BIO = Document("bio", NAME_CONTEXT + ".", title="About me")
 WEATHER = Document(
@@ -144,10 +144,8 @@ def test_top_k_limits_the_answers(open_engine: QAEngine) -> None:
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "?", "?!…", "-- ..."])
-def test_a_blank_question_gets_a_reason_not_a_crash(
-    trained_engine: QAEngine, question: str
-) -> None:
-    result = trained_engine.answer(question, documents=[BIO])
+def test_a_blank_question_gets_a_reason_not_a_crash(random_engine: QAEngine, question: str) -> None:
+    result = random_engine.answer(question, documents=[BIO])
     assert result.answers == ()
     assert result.best is None
     assert result.no_answer_reason == NO_QUESTION
@@ -160,9 +158,9 @@ def test_a_blank_question_gets_a_reason_not_a_crash(
     ids=["none", "empty-list", "empty-text", "whitespace-only"],
 )
 def test_no_documents_is_reported(
-    trained_engine: QAEngine, documents: Sequence[Document] | None
+    random_engine: QAEngine, documents: Sequence[Document] | None
 ) -> None:
-    result = trained_engine.answer(NAME_QUESTION, documents=documents)
+    result = random_engine.answer(NAME_QUESTION, documents=documents)
     assert result.answers == ()
     assert result.no_answer_reason == NO_DOCUMENTS
     assert result.passages_read == 0
@@ -179,10 +177,10 @@ def test_a_threshold_of_one_shows_nothing_and_says_why(trained_model_dir: Path) 
 
 
 def test_a_question_matching_nothing_in_many_passages_is_no_match(
-    trained_engine: QAEngine,
+    random_engine: QAEngine,
 ) -> None:
     documents = [Document(f"d{i}", f"Sentence number {i} about apples.") for i in range(12)]
-    result = trained_engine.answer("Which zeppelin hovered?", documents=documents)
+    result = random_engine.answer("Which zeppelin hovered?", documents=documents)
     assert result.answers == ()
     assert result.no_answer_reason == NO_MATCH
 
@@ -221,9 +219,9 @@ def long_faq(entries: int) -> Document:
     return Document("long-faq", "\n".join(lines), title="Widgets FAQ")
 
 
-def test_no_faq_entry_is_split_between_passages(trained_engine: QAEngine) -> None:
+def test_no_faq_entry_is_split_between_passages(random_engine: QAEngine) -> None:
     document = long_faq(40)
-    passages = trained_engine.split(document)
+    passages = random_engine.split(document)
     assert len(passages) > 1  # the document really is split
 
     found = [e.question for p in passages for e in faq_entries(p)]
@@ -231,11 +229,11 @@ def test_no_faq_entry_is_split_between_passages(trained_engine: QAEngine) -> Non
     assert len(found) == 40
 
 
-def test_every_entry_of_a_long_faq_is_found(trained_engine: QAEngine) -> None:
+def test_every_entry_of_a_long_faq_is_found(random_engine: QAEngine) -> None:
     document = long_faq(40)
     wrong = []
     for i in range(40):
-        result = trained_engine.answer(
+        result = random_engine.answer(
             f"How do I configure widget number{i} for the staging cluster?", documents=[document]
         )
         expected = f"Run the setup script with flag {i} and restart the service."
@@ -299,8 +297,8 @@ def test_only_the_rankers_top_passages_are_read(trained_engine: QAEngine) -> Non
     assert all(a.text != "John" for a in result.answers)
 
 
-def test_a_ranker_with_nothing_to_offer_is_no_match(trained_engine: QAEngine) -> None:
-    result = trained_engine.answer(NAME_QUESTION, ranker=RecordingRanker([]))
+def test_a_ranker_with_nothing_to_offer_is_no_match(random_engine: QAEngine) -> None:
+    result = random_engine.answer(NAME_QUESTION, ranker=RecordingRanker([]))
     assert result.answers == ()
     assert result.no_answer_reason == NO_MATCH
 
@@ -411,3 +409,18 @@ def test_the_engines_pipeline_is_exact_mode_on_the_same_model(trained_engine: QA
     answer = pipe(question=NAME_QUESTION, context=NAME_CONTEXT)
     assert (answer["answer"], answer["start"], answer["end"]) == ("John", 11, 15)
     assert pipe.model is trained_engine.pipeline().model
+
+
+def test_a_missing_model_raises_a_load_error_and_remembers_it(tmp_path: Path) -> None:
+    from qa_engine.model_loading import ModelLoadError
+
+    engine = QAEngine(engine_settings(tmp_path / "no-model-here"))
+    # Nothing to read: answered without touching the model.
+    assert engine.answer("   ", documents=[BIO]).no_answer_reason == NO_QUESTION
+    assert engine.answer(NAME_QUESTION, documents=[]).no_answer_reason == NO_DOCUMENTS
+
+    with pytest.raises(ModelLoadError):
+        engine.answer(NAME_QUESTION, documents=[BIO])
+
+    assert not engine.is_ready
+    assert engine.load_error is not None and "QA_MODEL" in engine.load_error

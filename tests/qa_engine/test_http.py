@@ -43,7 +43,12 @@ def test_lists_answer_pairwise(client: TestClient) -> None:
 def test_question_list_against_one_context(client: TestClient) -> None:
     response = client.post(
         "/score",
-        json={"input_data": {"question": ["Where do I live?", "What's my name?"], "context": CARD_CONTEXT}},
+        json={
+            "input_data": {
+                "question": ["Where do I live?", "What's my name?"],
+                "context": CARD_CONTEXT,
+            }
+        },
     )
     assert response.json() == ["Seattle", "John"]
 
@@ -56,7 +61,10 @@ def test_question_list_against_one_context(client: TestClient) -> None:
         (b'{"input_data": {"question": "x"}}', "missing: context"),
         (b'{"input_data": {"question": "", "context": "y"}}', "non-empty"),
         (b'{"input_data": {"question": 3, "context": "y"}}', "question"),
-        (b'{"input_data": {"question": ["a", "b"], "context": ["y"]}}', "2 questions and 1 contexts"),
+        (
+            b'{"input_data": {"question": ["a", "b"], "context": ["y"]}}',
+            "2 questions and 1 contexts",
+        ),
         (b"[]", "input_data"),
     ],
 )

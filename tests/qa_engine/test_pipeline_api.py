@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from qa_engine.pipeline import ExtractiveQAPipeline
-from tests.qa_engine.conftest import NAME_CONTEXT, NAME_QUESTION
+from tests.qa_engine.support import NAME_CONTEXT, NAME_QUESTION
 
 CONTEXT = (
     "The castle was built in 1066 by the king. The river runs north of the city. "

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from qa_engine.pipeline import ExtractiveQAPipeline
-from tests.conftest import FIXTURES, REPO_ROOT
 
-GOLDEN_FILE = FIXTURES / "pipeline_golden.json"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GOLDEN_FILE = REPO_ROOT / "tests" / "fixtures" / "pipeline_golden.json"
 SCORE_TOLERANCE = 1e-4
 
 

@@ -101,3 +101,9 @@ def test_out_of_range_values_name_the_setting(
     with pytest.raises(ValidationError) as caught:
         EngineSettings()
     assert variable.lower() in str(caught.value).lower()
+
+
+def test_doc_stride_defaults_from_the_window_like_the_pipeline() -> None:
+    assert EngineSettings(qa_max_seq_len=128).doc_stride == 64
+    assert EngineSettings(qa_max_seq_len=384).doc_stride == 128
+    assert EngineSettings(qa_max_seq_len=128, qa_doc_stride=20).doc_stride == 20
