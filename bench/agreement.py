@@ -55,6 +55,7 @@ def evaluate(
     *,
     passages_to_read: Iterable[int] = (2, 4, 6, 8),
     passage_tokens: Iterable[int] = (80, 110, 160),
+    precision: str = "fp32",
 ) -> dict[str, Any]:
     from qa_engine.engine import QAEngine
     from qa_engine.retrieval import InMemoryBM25Ranker
@@ -70,6 +71,8 @@ def evaluate(
         engine = QAEngine(
             EngineSettings(qa_model=model, qa_no_answer_threshold=0, qa_passage_tokens=tokens)
         )
+        engine.warm_up()
+        convert_precision(engine, precision)
         tallies = {k: _Tally() for k in ks}
         read_all = _Tally()
         passage_counts = []
@@ -97,6 +100,7 @@ def evaluate(
         )
     return {
         "model": str(model),
+        "precision": precision,
         "cases": len(cases),
         "documents_per_channel": sum(len(c["documents"]) for c in cases) / max(1, len(cases)),
         "default_passages_to_read": default_k,
@@ -104,6 +108,27 @@ def evaluate(
         "rows": rows,
         "seconds": time.perf_counter() - started,
     }
+
+
+def convert_precision(engine: Any, precision: str) -> None:
+    """What-if (bench only): run the engine's loaded model in int8 or bf16, in place.
+
+    Engines of one process share the loaded model, so this is done once per process.
+    """
+    import torch
+
+    model = engine._loaded.model
+    if precision == "fp32" or getattr(model, "_bench_precision", "fp32") == precision:
+        return
+    if precision == "int8":
+        torch.ao.quantization.quantize_dynamic(
+            model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
+    elif precision == "bf16":
+        model.to(torch.bfloat16)
+    else:
+        raise ValueError(f"unknown precision {precision!r}")
+    model._bench_precision = precision
 
 
 class _Tally:
@@ -154,14 +179,19 @@ class _Tally:
 def load_cases(path: str | Path, limit: int | None = None) -> list[dict[str, Any]]:
     with open(path) as handle:
         data = json.load(handle)
-    cases = data["channels"] if isinstance(data, dict) and "channels" in data else data
+    if isinstance(data, dict):  # {"description", "seed", "cases": [...]} (or "channels")
+        data = data.get("cases", data.get("channels", []))
+    cases = data
     return list(cases)[:limit] if limit else list(cases)
 
 
 def markdown(result: dict[str, Any]) -> str:
     k0, t0 = result["default_passages_to_read"], result["default_passage_tokens"]
+    precision = result.get("precision", "fp32")
     lines = [
-        f"Model `{_short(result['model'])}`, {result['cases']} held-out channels, "
+        f"Model `{_short(result['model'])}`"
+        + (f" (what-if: {precision})" if precision != "fp32" else "")
+        + f", {result['cases']} held-out channels, "
         f"{result['documents_per_channel']:.1f} documents per channel; "
         "qa_no_answer_threshold=0. Agreement = retrieval's best answer has the same "
         "(normalised) text as read-all's; same place = same document and offsets.",
@@ -199,8 +229,22 @@ def main() -> None:
     parser.add_argument("--heldout", default=str(DEFAULT_HELDOUT))
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", help="also write the raw numbers here")
+    parser.add_argument(
+        "--precision",
+        choices=("fp32", "int8", "bf16"),
+        default="fp32",
+        help="what-if: dynamic int8 Linear layers or bf16 weights (not what qabot does today)",
+    )
+    parser.add_argument("--passages", default="2,4,6,8", help="passages_to_read values")
+    parser.add_argument("--tokens", default="80,110,160", help="qa_passage_tokens values")
     args = parser.parse_args()
-    result = evaluate(args.model, load_cases(args.heldout, args.limit))
+    result = evaluate(
+        args.model,
+        load_cases(args.heldout, args.limit),
+        passages_to_read=[int(v) for v in args.passages.split(",")],
+        passage_tokens=[int(v) for v in args.tokens.split(",")],
+        precision=args.precision,
+    )
     print(markdown(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))

@@ -40,12 +40,14 @@ def main() -> None:
     from qa_engine.pipeline import ExtractiveQAPipeline
     from qa_engine.reader import encode_windows
 
-    model_dir = args.model or str(build_model(CACHE / f"random-distilbert-base-seed{MODEL_SEED}"))
+    bench_model = str(build_model(CACHE / f"random-distilbert-base-seed{MODEL_SEED}"))
+    model_dir = args.model or bench_model
     loaded = load_qa_model(model_dir)
     tokenizer, model = loaded.tokenizer, loaded.model
+    text_tokenizer = load_qa_model(bench_model).tokenizer  # the texts are made for its vocab
 
     def count(text: str) -> int:
-        return len(tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+        return len(text_tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     generator = TextGenerator(build_lexicon(count))
     batched = ExtractiveQAPipeline(model, tokenizer, batch_size=8)

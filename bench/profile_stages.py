@@ -56,14 +56,13 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--channel-docs", type=int, default=1000)
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--what-if-only", action="store_true", help="skip the stage tables")
     args = parser.parse_args()
 
     import torch
 
-    from qa_engine.decoding import log_partition  # noqa: F401  (engine internals, read only)
-    from qa_engine.engine import QAEngine, _rank_answers, _truncate_question
+    from qa_engine.engine import QAEngine
     from qa_engine.pipeline import ExtractiveQAPipeline
-    from qa_engine.reader import encode_windows
     from qa_engine.retrieval import InMemoryBM25Ranker
     from qa_engine.settings import EngineSettings
     from qa_engine.types import Document
@@ -79,6 +78,30 @@ def main() -> None:
     reps = args.reps
     print(f"torch threads {torch.get_num_threads()}; median of {reps} after a warm-up\n")
 
+    documents = [Document(f"d{i}", t) for i, t in enumerate(inputs.channel)]
+    started = time.perf_counter()
+    passages = [p for d in documents for p in engine.split(d)]
+    split_s = time.perf_counter() - started
+    started = time.perf_counter()
+    ranker = InMemoryBM25Ranker(passages)
+    index_s = time.perf_counter() - started
+    k = engine.settings.qa_passages_to_read
+    if not args.what_if_only:
+        stage_tables(engine, exact, inputs, ranker, reps, args.cprofile)
+        print(f"\nsplit {len(documents)} documents into {len(passages)} passages: "
+              f"{split_s:.2f} s; BM25 index: {index_s:.2f} s")  # fmt: skip
+    what_if(model, reader, tokenizer, inputs, ranker, k, reps)
+
+
+def stage_tables(
+    engine: Any, exact: Any, inputs: Any, ranker: Any, reps: int, cprofile_it: bool
+) -> None:
+    import torch
+
+    from qa_engine.engine import _rank_answers, _truncate_question
+    from qa_engine.reader import encode_windows
+
+    tokenizer, model, reader = exact.tokenizer, exact.model, exact._reader
     print("## exact mode stages (seconds)\n")
     print("| context | windows | tokens read | encode | forward (reader) | bare model() "
           "| decode | whole call |")  # fmt: skip
@@ -113,15 +136,6 @@ def main() -> None:
         )
 
     print("\n## retrieval mode stages, channel (seconds)\n")
-    documents = [Document(f"d{i}", t) for i, t in enumerate(inputs.channel)]
-    started = time.perf_counter()
-    passages = [p for d in documents for p in engine.split(d)]
-    split_s = time.perf_counter() - started
-    started = time.perf_counter()
-    ranker = InMemoryBM25Ranker(passages)
-    index_s = time.perf_counter() - started
-    print(f"split {len(documents)} documents into {len(passages)} passages: {split_s:.2f} s; "
-          f"BM25 index: {index_s:.2f} s\n")  # fmt: skip
     k = engine.settings.qa_passages_to_read
     print("| question | rank | encode | forward | decode + score | whole answer() | tokens read |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -151,7 +165,7 @@ def main() -> None:
     print(f"| **mean** | {shares[0]:.4f} | {shares[1]:.4f} | {shares[2]:.3f} | {shares[3]:.4f} "
           f"| {shares[4]:.3f} | |")  # fmt: skip
 
-    if args.cprofile:
+    if cprofile_it:
         profiler = cProfile.Profile()
         profiler.enable()
         engine.answer(inputs.channel_questions[0], ranker=ranker)
@@ -160,44 +174,69 @@ def main() -> None:
         pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(25)
         print("\n```\n" + stream.getvalue() + "\n```")
 
-    print("\n## what-if forwards (seconds, bare model call)\n")
+
+def what_if(
+    model: Any, reader: Any, tokenizer: Any, inputs: Any, ranker: Any, k: int, reps: int
+) -> None:
+    """Bare forwards of other precisions / thread counts, interleaved (rotated) per rep."""
+    import torch
+
+    from qa_engine.reader import encode_windows
+
+    print("\n## what-if forwards (median seconds of the bare model call, variants interleaved)\n")
     question = inputs.channel_questions[0]
     ranked = [r.passage for r in ranker.rank(question, k)][:k]
+    texts = [p.text for p in ranked]
     channel_batch = reader._pad(
-        encode_windows(tokenizer, [question] * len(ranked), [p.text for p in ranked],
-                       max_seq_len=384, doc_stride=128),
+        encode_windows(tokenizer, [question] * len(ranked), texts, max_seq_len=384, doc_stride=128),
         torch,
-    )  # fmt: skip
+    )
     short_batch = reader._pad(
-        encode_windows(tokenizer, [inputs.questions[100]], [inputs.contexts[100]],
-                       max_seq_len=384, doc_stride=128),
+        encode_windows(
+            tokenizer, [inputs.questions[100]], [inputs.contexts[100]], max_seq_len=384,
+            doc_stride=128,
+        ),
         torch,
     )  # fmt: skip
     quantized = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
-    def run(m: Any, batch: dict[str, Any], bf16: bool = False) -> Any:
+    def run(m: Any, batch: dict[str, Any], bf16: bool) -> Any:
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             return m(**batch)
 
-    print(f"| variant | 100-word window ({short_batch['input_ids'].shape[1]} tokens) "
-          f"| channel read ({channel_batch['input_ids'].shape[0]} × "
-          f"{channel_batch['input_ids'].shape[1]} tokens) | max |Δ logit| vs fp32 |")  # fmt: skip
-    print("|---|---:|---:|---:|")
-    reference = run(model, channel_batch)
     threads = torch.get_num_threads()
     variants = [
         (f"fp32, {threads} threads", model, False, threads),
         ("fp32, 1 thread", model, False, 1),
         (f"dynamic int8, {threads} threads", quantized, False, threads),
+        ("dynamic int8, 1 thread", quantized, False, 1),
         (f"bf16 autocast, {threads} threads", model, True, threads),
+        ("bf16 autocast, 1 thread", model, True, 1),
     ]
-    for label, m, bf16, n in variants:
-        torch.set_num_threads(n)
-        short_s, _ = timed(lambda m=m, b=bf16: run(m, short_batch, b), reps)
-        channel_s, out = timed(lambda m=m, b=bf16: run(m, channel_batch, b), reps)
-        delta = (out.start_logits.float() - reference.start_logits).abs().max().item()
-        print(f"| {label} | {short_s:.3f} | {channel_s:.3f} | {delta:.3g} |")
+    batches = {"short": short_batch, "channel": channel_batch}
+    times: dict[tuple[int, str], list[float]] = {
+        (i, b): [] for i in range(len(variants)) for b in batches
+    }
+    for rep in range(reps + 1):  # the first round is the warm-up
+        order = list(range(len(variants)))
+        order = order[rep % len(order) :] + order[: rep % len(order)]
+        for i in order:
+            _, m, bf16, n = variants[i]
+            torch.set_num_threads(n)
+            for name, batch in batches.items():
+                started = time.perf_counter()
+                run(m, batch, bf16)
+                if rep:
+                    times[(i, name)].append(time.perf_counter() - started)
     torch.set_num_threads(threads)
+    shape = channel_batch["input_ids"].shape
+    print(f"| variant | 100-word window ({short_batch['input_ids'].shape[1]} tokens) "
+          f"| channel default read ({shape[0]} × {shape[1]} tokens) |")  # fmt: skip
+    print("|---|---:|---:|")
+    for i, (label, *_rest) in enumerate(variants):
+        short_s = statistics.median(times[(i, "short")])
+        channel_s = statistics.median(times[(i, "channel")])
+        print(f"| {label} | {short_s:.3f} | {channel_s:.3f} |")
 
 
 if __name__ == "__main__":

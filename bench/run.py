@@ -318,34 +318,36 @@ def retrieval_section(ours: Worker, inputs: Inputs, plan: Plan) -> dict[str, Any
     words = max(inputs.contexts)
     question, document = inputs.questions[words], inputs.contexts[words]
     log(f"retrieval mode on the {words}-word document")
-    ours.ask("run", mode="documents", question=question, context=document)  # warm-up
-    documents = [
-        ours.ask("run", mode="documents", question=question, context=document)
-        for _ in range(plan.retrieval_reps)
-    ]
     prepared = ours.ask("prepare", ranker="document", texts=[document])
-    ours.ask("run", mode="ranker", question=question, ranker="document")
-    presplit = [
-        ours.ask("run", mode="ranker", question=question, ranker="document")
-        for _ in range(plan.retrieval_reps)
-    ]
+    documents_request = {"mode": "documents", "question": question, "context": document}
+    ranker_request = {"mode": "ranker", "question": question, "ranker": "document"}
+    ours.ask("run", **documents_request)  # warm-up
+    ours.ask("run", **ranker_request)
+    documents, presplit = interleave(
+        plan.retrieval_reps,
+        lambda: ours.ask("run", **documents_request)["seconds"],
+        lambda: ours.ask("run", **ranker_request)["seconds"],
+    )
+    answer = ours.ask("run", **documents_request)["answer"]
     return {
         "words": words,
-        "documents": [r["seconds"] for r in documents],
-        "presplit": [r["seconds"] for r in presplit],
+        "documents": documents,
+        "presplit": presplit,
         "split_seconds": prepared["seconds"],
         "passages": prepared["passages"],
-        "answer": documents[-1]["answer"],
+        "answer": answer,
     }
 
 
-def channel_section(ours: Worker, inputs: Inputs, plan: Plan) -> dict[str, Any]:
+def channel_section(
+    ours: Worker, inputs: Inputs, plan: Plan, label: str = "channel"
+) -> dict[str, Any]:
     default_k, default_tokens = defaults()
     tokens_values = sorted(set(plan.sweep_tokens) | {default_tokens})
     k_values = sorted(set(plan.sweep_passages) | {default_k})
     prepared = {}
     for tokens in tokens_values:
-        log(f"channel: splitting {len(inputs.channel)} documents into ≤{tokens}-token passages")
+        log(f"{label}: splitting {len(inputs.channel)} documents into ≤{tokens}-token passages")
         prepared[tokens] = ours.ask(
             "prepare", ranker=f"channel-{tokens}", texts=inputs.channel, passage_tokens=tokens
         )
@@ -357,7 +359,7 @@ def channel_section(ours: Worker, inputs: Inputs, plan: Plan) -> dict[str, Any]:
             "run", mode="ranker", question=inputs.channel_questions[0],
             ranker=f"channel-{tokens}", passages_to_read=k,
         )  # fmt: skip
-    log(f"channel: {len(inputs.channel_questions)} questions x {len(configs)} configurations")
+    log(f"{label}: {len(inputs.channel_questions)} questions x {len(configs)} configurations")
     for index, question in enumerate(inputs.channel_questions):
         # Configurations interleaved per question (rotated), so load drift hits all alike.
         shift = index % len(configs)
@@ -387,8 +389,13 @@ def channel_section(ours: Worker, inputs: Inputs, plan: Plan) -> dict[str, Any]:
     }
 
 
-def threads_section(model: Path, ref: Worker, inputs: Inputs, plan: Plan) -> list[dict[str, Any]]:
-    """QA_THREADS=1 vs 2 in two fresh qabot workers (interleaved), and the pipeline's."""
+def threads_section(
+    model: Path, ref: Worker, inputs: Inputs, plan: Plan
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """QA_THREADS=1 vs 2 in two fresh qabot workers (interleaved), and the pipeline's.
+
+    Also returns the channel sweep repeated with QA_THREADS=1.
+    """
     words = 400 if 400 in inputs.contexts else min(inputs.contexts)
     rows = []
     log("threads: starting qabot workers with QA_THREADS=1 and QA_THREADS=2")
@@ -424,6 +431,8 @@ def threads_section(model: Path, ref: Worker, inputs: Inputs, plan: Plan) -> lis
                 times.append(worker.ask("run", **request)["seconds"])
         rows.append({"case": f"qabot channel of {len(inputs.channel):,} documents, defaults "
                      "(p50 over the questions)", "one": c1, "two": c2, "p50": True})  # fmt: skip
+        two.close()
+        sweep_one_thread = channel_section(one, inputs, plan, "channel, QA_THREADS=1")
     finally:
         one.close()
         two.close()
@@ -439,7 +448,7 @@ def threads_section(model: Path, ref: Worker, inputs: Inputs, plan: Plan) -> lis
     ref.ask("threads", n=2)
     rows.append({"case": f"pipeline (5.2.0), {words} words (median)", "one": t1, "two": t2})
     rows[0]["threads_reported"] = [i["threads"] for i in infos]
-    return rows
+    return rows, sweep_one_thread
 
 
 def memory_section(model: Path, inputs: Inputs) -> dict[str, Any]:
@@ -575,9 +584,23 @@ def report(results: dict[str, Any]) -> str:
     lines += [
         f"| channel of {c['documents']:,} documents × ~{c['words_per_document']} words, "
         f"defaults ({d['passages_to_read']} passages of ≤{d['passage_tokens']} tokens), "
-        f"{c['questions']} questions: p50 | ~{fmt_s(estimate)} (extrapolated) | {fmt_s(p50)} "
+        f"{c['questions']} questions: p50 | ~{fmt_s(estimate)} (extrapolated) "
+        f"| {fmt_s(p50)}{spread(default_row['times'])} "
         f"| {estimate / p50:.0f}× | p50 ≤ 0.5 s | {'yes' if p50 <= 0.5 else '**no**'} |",
         f"| same, p90 | | {fmt_s(p90)} | | | |",
+    ]
+    one = results.get("channel_one_thread")
+    if one:
+        row1 = next(
+            s for s in one["sweep"] if (s["passage_tokens"], s["passages_to_read"]) == default_cell
+        )
+        p50_1 = percentile(row1["times"], 50)
+        lines += [
+            f"| same, QA_THREADS=1: p50 | | {fmt_s(p50_1)}{spread(row1['times'])} | "
+            f"| p50 ≤ 0.5 s | {'yes' if p50_1 <= 0.5 else '**no**'} |",
+            f"| same, QA_THREADS=1: p90 | | {fmt_s(percentile(row1['times'], 90))} | | | |",
+        ]
+    lines += [
         "",
         "Spread in brackets: fastest–slowest repetition. The channel's pipeline time is the "
         "10,000-word time scaled by words (the pipeline would read every window).",
@@ -597,22 +620,29 @@ def report(results: dict[str, Any]) -> str:
         "## Channel: passages_to_read × qa_passage_tokens",
         "",
         f"{c['documents']:,} documents, ranker built once per passage size; "
-        f"{c['questions']} questions per cell, cells interleaved per question. Seconds.",
+        f"{c['questions']} questions per cell, cells interleaved per question. Seconds. "
+        "First with torch's default threads (2, as in the speed table), then again in a "
+        "fresh worker with QA_THREADS=1. The minimum is what a call takes when nothing else "
+        "competes for the cores.",
         "",
-        "| passage tokens (passages in channel) | passages read | p50 s | p90 s | mean s |",
-        "|---|---:|---:|---:|---:|",
+        "| passage tokens (passages in channel) | passages read | p50 s | p90 s | min s "
+        "| p50 s, 1 thread | p90 s, 1 thread | min s, 1 thread |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    one_thread = {
+        (s["passage_tokens"], s["passages_to_read"]): s
+        for s in results.get("channel_one_thread", {}).get("sweep", [])
+    }
     for s in c["sweep"]:
-        mark = (
-            " **(default)**"
-            if (s["passage_tokens"], s["passages_to_read"])
-            == (d["passage_tokens"], d["passages_to_read"])
-            else ""
-        )
+        cell = (s["passage_tokens"], s["passages_to_read"])
+        mark = " **(default)**" if cell == default_cell else ""
+        t1 = one_thread.get(cell, {}).get("times", [])
         lines.append(
             f"| ≤{s['passage_tokens']} ({c['passages'][str(s['passage_tokens'])]:,}) "
             f"| {s['passages_to_read']}{mark} | {fmt_s(percentile(s['times'], 50))} "
-            f"| {fmt_s(percentile(s['times'], 90))} | {fmt_s(statistics.mean(s['times']))} |"
+            f"| {fmt_s(percentile(s['times'], 90))} | {fmt_s(min(s['times']))} "
+            f"| {fmt_s(percentile(t1, 50))} | {fmt_s(percentile(t1, 90))} "
+            f"| {fmt_s(min(t1) if t1 else float('nan'))} |"
         )
     split_times = ", ".join(f"≤{t}: {fmt_s(v)} s" for t, v in c["split_seconds"].items())
     lines += [
@@ -726,7 +756,7 @@ def main() -> None:
         retrieval = retrieval_section(ours, inputs, plan)
         channel = channel_section(ours, inputs, plan)
         ours.close()
-        threads = threads_section(model, ref, inputs, plan)
+        threads, channel_one_thread = threads_section(model, ref, inputs, plan)
     finally:
         ours.close()
         ref.close()
@@ -753,6 +783,7 @@ def main() -> None:
         "ours_exact_memory": ours_exact_memory,
         "retrieval": retrieval,
         "channel": channel,
+        "channel_one_thread": channel_one_thread,
         "threads": threads,
         "memory": memory,
         "agreement": agreement,

@@ -43,6 +43,8 @@ def build_lexicon(count_tokens: Callable[[str], int], *, seed: int = 7) -> Lexic
     names: list[str] = []
     seen: set[str] = set()
     while len(coined) < 600 or len(names) < 120:
+        if len(seen) > 200_000:
+            raise ValueError("this tokenizer's vocabulary cannot make two-piece words")
         syllables = rng.randint(2, 4)
         word = "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) for _ in range(syllables))
         if rng.random() < 0.3:

@@ -432,6 +432,13 @@ def added_message(document: Any) -> Message:
     return _message(text, [section(text)])
 
 
+def pinned_message(document: Any) -> Message:
+    return notice(
+        f"Added the pinned message to this channel's context as #{document.id} "
+        f"“{escape(document.title)}”. Unpin it to take it out."
+    )
+
+
 def removed_message(document: Any) -> Message:
     text = f"Removed #{document.id} “{escape(document.title)}” from this channel's context."
     return _message(text, [section(text)])

@@ -132,8 +132,13 @@ def run_server(settings: Settings) -> None:
 
 
 def _export_settings(settings: Settings) -> None:
+    # Worker processes rebuild Settings from the environment; unset optional values
+    # stay unset there too.
     for name in type(settings).model_fields:
         value = getattr(settings, name)
+        if value is None:
+            os.environ.pop(name.upper(), None)
+            continue
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         os.environ[name.upper()] = str(value)

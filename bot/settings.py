@@ -19,9 +19,7 @@ class Settings(EngineSettings):
     slack_app_token: SecretStr = Field(
         SecretStr(""), description="xapp- token, only for `qabot serve --socket-mode`."
     )
-    slack_api_url: str = Field(
-        "https://slack.com/api/", description="Base URL of Slack's Web API."
-    )
+    slack_api_url: str = Field("https://slack.com/api/", description="Base URL of Slack's Web API.")
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy database URL.")
     port: int = Field(3000, ge=1, le=65535, description="Port `qabot serve` listens on.")
     host: str = Field("0.0.0.0", description="Interface `qabot serve` listens on.")

@@ -10,7 +10,9 @@ answer with their stored answer. For the pipeline-identical single-context mode,
 from __future__ import annotations
 
 import logging
+import math
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +24,16 @@ from qa_engine.passages import sentence_around, split_passages
 from qa_engine.pipeline import ExtractiveQAPipeline, char_span
 from qa_engine.reader import WindowLogits, WindowReader, context_sequence_id, encode_windows
 from qa_engine.retrieval import InMemoryBM25Ranker
-from qa_engine.scoring import log_sum_exp, shared_confidence
+from qa_engine.scoring import passage_log_priors
 from qa_engine.settings import EngineSettings
-from qa_engine.types import Answer, AnswerResult, Document, Passage, PassageRanker
+from qa_engine.types import (
+    Answer,
+    AnswerResult,
+    Document,
+    Passage,
+    PassageRanker,
+    RankedPassage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +48,8 @@ class _Candidate:
     passage: Passage
     start: int  # character offsets in the passage's document
     end: int
-    score: float
+    score: float  # raw start + end logit
+    log_confidence: float  # log P(passage | question) + log P(span | passage window)
 
 
 class QAEngine:
@@ -148,7 +158,8 @@ class QAEngine:
             ranker = InMemoryBM25Ranker(passages)
         top_k = top_k or self.settings.qa_top_k
         limit = passages_to_read or self.settings.qa_passages_to_read
-        ranked = [r.passage for r in ranker.rank(question, limit)][:limit]
+        retrieved = list(ranker.rank(question, limit))[:limit]
+        ranked = [r.passage for r in retrieved]
         if not ranked:
             return AnswerResult(question, (), 0, NO_MATCH)
 
@@ -165,14 +176,15 @@ class QAEngine:
             )
             return AnswerResult(question, (answer,), len(ranked))
 
-        answers = self._read_and_decode(question, ranked, top_k=top_k)
+        answers = self._read_and_decode(question, retrieved, top_k=top_k)
         kept = tuple(a for a in answers if a.confidence >= self.settings.qa_no_answer_threshold)
         reason = None if kept else NO_CONFIDENT_ANSWER
         return AnswerResult(question, kept, len(ranked), reason)
 
     def _read_and_decode(
-        self, question: str, passages: Sequence[Passage], *, top_k: int
+        self, question: str, retrieved: Sequence[RankedPassage], *, top_k: int
     ) -> list[Answer]:
+        passages = [r.passage for r in retrieved]
         self.warm_up()
         assert self._reader is not None
         tokenizer = self.tokenizer
@@ -186,20 +198,29 @@ class QAEngine:
             doc_stride=min(self.settings.doc_stride, self._context_budget() // 2),
         )
         read = self._reader.read(windows)
-        candidates, log_z_start, log_z_end = self._candidates(read, passages, top_k)
-        return _rank_answers(candidates, log_z_start, log_z_end, top_k)
+        windows_per_passage = Counter(logits.window.pair_index for logits in read)
+        priors = passage_log_priors(
+            [r.score for r in retrieved], self.settings.qa_retrieval_temperature
+        )
+        window_priors = {
+            index: priors[index] - math.log(count) for index, count in windows_per_passage.items()
+        }
+        return _rank_answers(self._candidates(read, passages, window_priors, top_k), top_k)
 
     def _candidates(
-        self, read: Sequence[WindowLogits], passages: Sequence[Passage], top_k: int
-    ) -> tuple[list[_Candidate], float, float]:
+        self,
+        read: Sequence[WindowLogits],
+        passages: Sequence[Passage],
+        window_priors: dict[int, float],
+        top_k: int,
+    ) -> list[_Candidate]:
         sequence_index = context_sequence_id(self.tokenizer)
         candidates: list[_Candidate] = []
-        z_starts, z_ends = [], []
         for logits in read:
             window = logits.window
             context = [sid == sequence_index for sid in window.sequence_ids]
-            z_starts.append(log_partition(logits.start, context))
-            z_ends.append(log_partition(logits.end, context))
+            log_z = log_partition(logits.start, context) + log_partition(logits.end, context)
+            prior = window_priors[window.pair_index]
             spans = logit_window_spans(
                 logits.start,
                 logits.end,
@@ -213,10 +234,14 @@ class QAEngine:
                 if end > start:
                     candidates.append(
                         _Candidate(
-                            passage, passage.start + start, passage.start + end, float(score)
+                            passage,
+                            passage.start + start,
+                            passage.start + end,
+                            float(score),
+                            prior + float(score) - log_z,
                         )
                     )
-        return candidates, log_sum_exp(z_starts), log_sum_exp(z_ends)
+        return candidates
 
 
 def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
@@ -228,26 +253,25 @@ def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
     return question[: offsets[max_tokens - 1][1]]
 
 
-def _rank_answers(
-    candidates: Sequence[_Candidate], log_z_start: float, log_z_end: float, top_k: int
-) -> list[Answer]:
+def _rank_answers(candidates: Sequence[_Candidate], top_k: int) -> list[Answer]:
     # The same span reached through overlapping windows counts once (its best score);
     # the same text found in different places adds up, as in the pipeline.
     by_location: dict[tuple[str, int, int], _Candidate] = {}
     for c in candidates:
         key = (c.passage.document_id, c.start, c.end)
-        if key not in by_location or c.score > by_location[key].score:
+        if key not in by_location or c.log_confidence > by_location[key].log_confidence:
             by_location[key] = c
     by_text: dict[str, tuple[_Candidate, float]] = {}
-    for c in sorted(by_location.values(), key=lambda c: -c.score):
+    for c in sorted(by_location.values(), key=lambda c: -c.log_confidence):
         text = _document_text(c).strip().lower()
-        confidence = shared_confidence(c.score, log_z_start, log_z_end)
+        confidence = math.exp(c.log_confidence)
         if text in by_text:
             best, total = by_text[text]
             by_text[text] = (best, total + confidence)
         else:
             by_text[text] = (c, confidence)
-    ranked = sorted(by_text.values(), key=lambda item: (-item[1], -item[0].score))[:top_k]
+    ranked = sorted(by_text.values(), key=lambda item: (-item[1], -item[0].log_confidence))
+    ranked = ranked[:top_k]
     return [
         _answer(c.passage, c.start, c.end, c.score, min(1.0, confidence))
         for c, confidence in ranked

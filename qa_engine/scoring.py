@@ -1,33 +1,35 @@
 """How retrieval mode scores answers so that they compare across passages.
 
-The pipeline normalises start/end logits with a softmax *per window*; a span that wins a
-window of noise then looks as sure as a span that wins a window holding the answer, so
-those probabilities cannot rank answers from different passages. Instead:
+The pipeline normalises start/end logits with a softmax *per window*, so its scores say
+how likely a span is *given that window*; a span that wins a window of noise looks as
+sure as a span that wins the window holding the answer. Raw logits do not fix that for
+models trained on single paragraphs (SQuAD v1.1): nothing in their training puts the
+logits of different paragraphs on one scale, and in our measurements a distractor's raw
+logit often beats the answer's. So qabot scores an answer as a joint probability:
 
-* **score** = `start_logit + end_logit` of the span: raw logits are on one scale for all
-  windows a model reads, so this ranks candidates across passages and documents.
-* **confidence** = the span's probability under one softmax shared by *all* windows read
-  for the question ("shared normalisation"):
+    confidence = P(passage | question) × P(span | passage)
 
-      confidence = exp(score − log Σ_w Σ_i exp(start_w,i) − log Σ_w Σ_j exp(end_w,j))
+* P(span | passage) is the reader's own span probability inside the passage's window:
+  softmax(start logits) × softmax(end logits) over the window's context tokens (the
+  pipeline's score). A passage read in several windows shares its prior among them.
+* P(passage | question) is a softmax over the retrieval scores (BM25, or FTS5's bm25())
+  of the passages read, at temperature `QA_RETRIEVAL_TEMPERATURE`: the passage that
+  shares the question's rare words is the likelier home of the answer.
 
-  where the sums run over the context tokens of every window read. It lies in [0, 1],
-  equals the pipeline's probability when only one window is read, and falls when other
-  passages hold competing candidates. Identical answer texts found in several places
-  (say, two documents stating the same date) add their confidences, as the pipeline
-  does within one context; the total is capped at 1.
-
-Answers whose confidence is below the no-answer threshold are dropped; if none is left,
-the engine reports no answer rather than noise.
+Over everything read, confidences sum to at most 1, so they compare across passages,
+documents and channels, and the no-answer threshold means the same everywhere. The same
+answer text found in several places adds up (capped at 1), as in the pipeline. Answers
+below the threshold are dropped; if none is left, the engine reports no answer.
+`Answer.score` keeps the span's raw start + end logit, for diagnostics.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 
-def log_sum_exp(values: Iterable[float]) -> float:
+def log_sum_exp(values: Sequence[float]) -> float:
     finite = [v for v in values if v != float("-inf")]
     if not finite:
         return float("-inf")
@@ -35,8 +37,8 @@ def log_sum_exp(values: Iterable[float]) -> float:
     return peak + math.log(sum(math.exp(v - peak) for v in finite))
 
 
-def shared_confidence(score: float, log_z_start: float, log_z_end: float) -> float:
-    """exp(score − log Z_start − log Z_end), clipped to [0, 1]."""
-    if math.isinf(log_z_start) or math.isinf(log_z_end):
-        return 0.0
-    return min(1.0, max(0.0, math.exp(score - log_z_start - log_z_end)))
+def passage_log_priors(retrieval_scores: Sequence[float], temperature: float) -> list[float]:
+    """log softmax(score / temperature) over the passages read (uniform if all equal)."""
+    scaled = [s / temperature for s in retrieval_scores]
+    normaliser = log_sum_exp(scaled)
+    return [s - normaliser for s in scaled]

@@ -49,6 +49,11 @@ class EngineSettings(BaseSettings):
     qa_passage_tokens: int = Field(
         110, ge=16, description="Retrieval mode: target passage size in tokens."
     )
+    qa_retrieval_temperature: float = Field(
+        1.0,
+        gt=0.0,
+        description="Softness of P(passage | question) from retrieval scores (see scoring).",
+    )
     qa_batch_size: int = Field(8, ge=1, description="Windows read per forward pass.")
 
     @property

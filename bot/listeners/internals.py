@@ -1,10 +1,11 @@
-"""Helpers the listener groups share: binding services, scoping, storing a document."""
+"""Helpers the listener groups share: binding services, reading payloads, storing, replying."""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext, Respond
@@ -37,6 +38,33 @@ def team_of(context: BoltContext) -> str:
     return context.team_id or context.enterprise_id or ""
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a request comes from: the workspace, the channel and the user behind it."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+
+
+def origin_of(
+    body: Mapping[str, Any], context: BoltContext, *, channel_id: str | None = None
+) -> Origin:
+    """The origin of an interaction (a button, a shortcut, a form), "" for what it lacks.
+
+    `channel_id` where the payload keeps its channel elsewhere than `channel.id`.
+    """
+    if channel_id is None:
+        channel_id = (body.get("channel") or {}).get("id") or ""
+    user_id = (body.get("user") or {}).get("id", "")
+    return Origin(team_id=team_of(context), channel_id=channel_id, user_id=user_id)
+
+
+def text_of(payload: Mapping[str, Any]) -> str:
+    """The `text` of a message or a command as plain text, Slack's markup undone."""
+    return rendering.plain_text_from_slack(payload.get("text") or "").strip()
+
+
 def claim_first_delivery(services: Services, event_id: str | None) -> bool:
     """True if this process is the first anywhere to handle `event_id` (see `claim_event`)."""
     if not event_id:
@@ -45,42 +73,52 @@ def claim_first_delivery(services: Services, event_id: str | None) -> bool:
         return claim_event(session=session, event_id=event_id)
 
 
-def store_document(
+def add_to_context(
     services: Services,
+    client: WebClient,
+    origin: Origin,
     *,
-    team_id: str,
-    channel_id: str,
     text: str,
-    title: str | None,
     source: DocumentSource,
-    added_by: str,
-    source_ts: str | None = None,
-    permalink: str | None = None,
-) -> StoredDocument:
-    """Split `text` with the engine (waiting for the model if it is still loading) and store it.
+    title: str | None = None,
+    message: Mapping[str, Any] | None = None,
+) -> StoredDocument | None:
+    """Split `text` with the engine (waiting for the model if it is still loading) and store
+    it in `origin`'s channel as added by its user; None (logged) if that failed.
 
-    A message stored before (same `source_ts` in the channel) comes back as it was.
+    Text from a Slack `message` links back to it, and a message stored before (same ts in
+    the channel) comes back as it was.
     """
-    title = rendering.shorten(" ".join((title or "").split()), rendering.TITLE_LIMIT)
-    title = title or rendering.title_from_text(text)
-    passages = services.engine.split(Document(id="new", text=text, title=title))
-    with services.session_factory.begin() as session:
-        document = add_document(
-            session=session,
-            team_id=team_id,
-            channel_id=channel_id,
-            text=text,
-            title=title,
-            source=source,
-            added_by=added_by,
-            passages=passages,
-            source_ts=source_ts,
-            permalink=permalink,
+    source_ts = permalink = None
+    if message is not None:
+        source_ts = message.get("ts")
+        permalink = message.get("permalink") or (
+            permalink_for(client, origin.channel_id, source_ts) if source_ts else None
         )
+    try:
+        title = rendering.shorten(" ".join((title or "").split()), rendering.TITLE_LIMIT)
+        title = title or rendering.title_from_text(text)
+        passages = services.engine.split(Document(id="new", text=text, title=title))
+        with services.session_factory.begin() as session:
+            document = add_document(
+                session=session,
+                team_id=origin.team_id,
+                channel_id=origin.channel_id,
+                text=text,
+                title=title,
+                source=source,
+                added_by=origin.user_id,
+                passages=passages,
+                source_ts=source_ts,
+                permalink=permalink,
+            )
+    except Exception:
+        logger.exception("adding a %s document in channel %s failed", source, origin.channel_id)
+        return None
     logger.info(
         "stored document %s in channel %s (%s, %d passages)",
         document.id,
-        channel_id,
+        origin.channel_id,
         source.value,
         len(passages),
     )
@@ -116,6 +154,21 @@ def apologise_in_thread(client: WebClient, *, channel_id: str, thread_ts: str) -
         )
     except Exception:
         logger.exception("posting the apology in channel %s failed too", channel_id)
+
+
+def tell_privately(
+    client: WebClient, origin: Origin, message: rendering.Message, *, thread_ts: str | None = None
+) -> None:
+    """Show `message` to `origin`'s user alone; a failure is only logged (nothing to undo)."""
+    try:
+        client.chat_postEphemeral(
+            channel=origin.channel_id,
+            user=origin.user_id,
+            thread_ts=thread_ts,
+            **message.as_kwargs(),
+        )
+    except Exception:
+        logger.warning("could not reply privately in %s", origin.channel_id, exc_info=True)
 
 
 def respond_privately(respond: Respond, message: rendering.Message, **options: Any) -> None:

@@ -7,6 +7,7 @@ replies go to the same place: the thread, or the asker alone.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -14,10 +15,12 @@ from slack_sdk import WebClient
 
 from bot import rendering
 from bot.listeners.internals import (
+    Origin,
     apologise_in_thread,
+    origin_of,
     post_in_thread,
     respond_privately,
-    team_of,
+    tell_privately,
 )
 from bot.storage import record_feedback
 
@@ -27,18 +30,27 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _where(body: dict[str, Any]) -> tuple[str, str, bool]:
-    """(channel id, ts of the message with the button, whether that message is ephemeral)."""
+@dataclass(frozen=True)
+class _Press:
+    """A click on a button under an answer, and where replies to it go."""
+
+    origin: Origin
+    message_ts: str
+    """The message with the button."""
+    thread_ts: str | None
+    """The answer's thread; None when the answer is ephemeral (reply through response_url)."""
+
+
+def _pressed(body: dict[str, Any], context: BoltContext) -> _Press:
     container = body.get("container") or {}
     message = body.get("message") or {}
-    channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
-    message_ts = message.get("ts") or container.get("message_ts", "")
-    return channel_id, message_ts, bool(container.get("is_ephemeral"))
-
-
-def _thread_of(body: dict[str, Any]) -> str:
-    message = body.get("message") or {}
-    return message.get("thread_ts") or message.get("ts", "")
+    origin = origin_of(body, context)
+    if not origin.channel_id:
+        origin = replace(origin, channel_id=container.get("channel_id", ""))
+    thread_ts = None
+    if not container.get("is_ephemeral"):
+        thread_ts = message.get("thread_ts") or message.get("ts", "")
+    return _Press(origin, message.get("ts") or container.get("message_ts", ""), thread_ts)
 
 
 def handle_feedback(
@@ -52,19 +64,18 @@ def handle_feedback(
     services: Services,
 ) -> None:
     ack()
+    press = _pressed(body, context)
     helpful = action.get("action_id") == rendering.FEEDBACK_UP_ACTION
     vote = rendering.decode_value(action.get("value"))
-    channel_id, message_ts, ephemeral = _where(body)
-    user_id = (body.get("user") or {}).get("id", "")
     document_id = str(vote.get("d", ""))
     try:
         with services.session_factory.begin() as session:
             record_feedback(
                 session=session,
-                team_id=team_of(context),
-                channel_id=channel_id,
-                message_ts=message_ts,
-                user_id=user_id,
+                team_id=press.origin.team_id,
+                channel_id=press.origin.channel_id,
+                message_ts=press.message_ts,
+                user_id=press.origin.user_id,
                 question=str(vote.get("q", "")),
                 answer=str(vote.get("a", "")),
                 document_id=int(document_id) if document_id.isdigit() else None,
@@ -75,17 +86,12 @@ def handle_feedback(
             + ("helped." if helpful else "didn't help. Adding better context fixes that.")
         )
     except Exception:
-        logger.exception("storing feedback in channel %s failed", channel_id)
+        logger.exception("storing feedback in channel %s failed", press.origin.channel_id)
         reply = rendering.notice("Sorry, I couldn't save your feedback. Please try again later.")
-    try:
-        if ephemeral:
-            respond_privately(respond, reply, replace_original=False)
-        else:
-            client.chat_postEphemeral(
-                channel=channel_id, user=user_id, thread_ts=_thread_of(body), **reply.as_kwargs()
-            )
-    except Exception:
-        logger.exception("acknowledging feedback in channel %s failed", channel_id)
+    if press.thread_ts is None:
+        _respond_privately(respond, reply)
+    else:
+        tell_privately(client, press.origin, reply, thread_ts=press.thread_ts)
 
 
 def handle_more_answers(
@@ -100,35 +106,21 @@ def handle_more_answers(
 ) -> None:
     ack()
     question = str(rendering.decode_value(action.get("value")).get("q", "")).strip()
-    channel_id, _, ephemeral = _where(body)
     if not question:
         return
     services.answer_pool.submit(
-        _show_more,
-        services,
-        client,
-        respond,
-        team_id=team_of(context),
-        channel_id=channel_id,
-        question=question,
-        thread_ts=None if ephemeral else _thread_of(body),
+        _show_more, services, client, respond, _pressed(body, context), question
     )
 
 
 def _show_more(
-    services: Services,
-    client: WebClient,
-    respond: Respond,
-    *,
-    team_id: str,
-    channel_id: str,
-    question: str,
-    thread_ts: str | None,
+    services: Services, client: WebClient, respond: Respond, press: _Press, question: str
 ) -> None:
     """Runs on the answer pool: read again and show every answer after the best one."""
+    channel_id, thread_ts = press.origin.channel_id, press.thread_ts
     try:
         outcome = services.answerer.answer(
-            team_id=team_id, channel_id=channel_id, question=question
+            team_id=press.origin.team_id, channel_id=channel_id, question=question
         )
         message = rendering.more_answers_message(outcome.result, permalinks=outcome.permalinks)
         if thread_ts is None:
@@ -138,9 +130,14 @@ def _show_more(
     except Exception:
         logger.exception("more answers in channel %s failed", channel_id)
         if thread_ts is None:
-            try:
-                respond_privately(respond, rendering.apology_message(), replace_original=False)
-            except Exception:
-                logger.exception("apologising through response_url failed too")
+            _respond_privately(respond, rendering.apology_message())
         else:
             apologise_in_thread(client, channel_id=channel_id, thread_ts=thread_ts)
+
+
+def _respond_privately(respond: Respond, message: rendering.Message) -> None:
+    """A new ephemeral reply beside the answer; if even that fails, the log is all that's left."""
+    try:
+        respond_privately(respond, message, replace_original=False)
+    except Exception:
+        logger.exception("replying through response_url failed")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import rendering
-from bot.listeners.internals import respond_privately, team_of
+from bot.listeners.internals import origin_of, respond_privately
 from bot.storage import clear_channel
 
 if TYPE_CHECKING:
@@ -21,14 +21,13 @@ def handle_clear_confirm(
     ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext, *, services: Services
 ) -> None:
     ack()
-    channel_id = (body.get("channel") or {}).get("id") or context.channel_id
+    origin = origin_of(body, context)
+    channel_id = origin.channel_id or context.channel_id
     if not channel_id:
         return
     try:
         with services.session_factory.begin() as session:
-            removed = clear_channel(
-                session=session, team_id=team_of(context), channel_id=channel_id
-            )
+            removed = clear_channel(session=session, team_id=origin.team_id, channel_id=channel_id)
     except Exception:
         logger.exception("clearing channel %s failed", channel_id)
         message = rendering.notice(

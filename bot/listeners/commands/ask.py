@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import rendering
-from bot.listeners.internals import respond_privately, team_of
+from bot.listeners.internals import respond_privately, team_of, text_of
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -25,7 +25,7 @@ def handle_ask(
     services: Services,
 ) -> None:
     ack()
-    question = rendering.plain_text_from_slack(command.get("text") or "").strip()
+    question = text_of(command)
     if not question:
         example = "Ask a question after the command, e.g. `/ask where is the wiki?`"
         respond_privately(respond, rendering.notice(example))

@@ -15,7 +15,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
-from bot.listeners.internals import respond_privately, store_document, team_of
+from bot.listeners.internals import Origin, add_to_context, respond_privately, team_of
 from bot.rendering import Message, escape, notice
 from bot.storage import (
     DocumentSource,
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 _SUBCOMMAND = re.compile(r"\s*(\S*)\s*(.*)", re.DOTALL)
 _MAX_ID_DIGITS = 18  # stays inside a 64-bit integer column
+_SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 
 
 def handle_context(
@@ -48,9 +49,7 @@ def handle_context(
     request = _Request(
         services=services,
         client=client,
-        team_id=team_of(context),
-        channel_id=command["channel_id"],
-        user_id=command["user_id"],
+        origin=Origin(team_of(context), command["channel_id"], command["user_id"]),
         trigger_id=command.get("trigger_id", ""),
         argument=argument,
     )
@@ -58,8 +57,8 @@ def handle_context(
     try:
         message = handler(request) if handler else _unknown(subcommand)
     except Exception:
-        logger.exception("/context %s in channel %s failed", subcommand, request.channel_id)
-        message = notice("Sorry, something went wrong on my side. Please try again in a minute.")
+        logger.exception("/context %s in channel %s failed", subcommand, request.origin.channel_id)
+        message = notice(_SORRY)
     if message is not None:
         respond_privately(respond, message)
 
@@ -85,32 +84,30 @@ class _Request:
 
     services: Services
     client: WebClient
-    team_id: str
-    channel_id: str
-    user_id: str
+    origin: Origin
     trigger_id: str
     argument: str
 
     def scope(self) -> dict[str, str]:
-        return {"team_id": self.team_id, "channel_id": self.channel_id}
+        return {"team_id": self.origin.team_id, "channel_id": self.origin.channel_id}
 
 
 def _add(request: _Request) -> Message | None:
     text = rendering.plain_text_from_slack(request.argument).strip()
     if not text:
         request.client.views_open(
-            trigger_id=request.trigger_id, view=rendering.add_context_modal(request.channel_id)
+            trigger_id=request.trigger_id,
+            view=rendering.add_context_modal(request.origin.channel_id),
         )
         return None
-    document = store_document(
+    document = add_to_context(
         request.services,
-        **request.scope(),
+        request.client,
+        request.origin,
         text=text,
-        title=None,
         source=DocumentSource.SLASH_COMMAND,
-        added_by=request.user_id,
     )
-    return rendering.added_message(document)
+    return notice(_SORRY) if document is None else rendering.added_message(document)
 
 
 def _list(request: _Request) -> Message:
@@ -138,7 +135,7 @@ def _remove(request: _Request) -> Message:
         document = remove_document(session=session, **request.scope(), document_id=document_id)
     if document is None:
         return _no_such_document(document_id)
-    logger.info("removed document %s from channel %s", document.id, request.channel_id)
+    logger.info("removed document %s from channel %s", document.id, request.origin.channel_id)
     return rendering.removed_message(document)
 
 

@@ -14,10 +14,12 @@ from slack_sdk import WebClient
 
 from bot import rendering
 from bot.listeners.internals import (
+    Origin,
+    add_to_context,
     claim_first_delivery,
-    permalink_for,
-    store_document,
     team_of,
+    tell_privately,
+    text_of,
 )
 from bot.storage import DocumentSource, remove_documents_by_source_ts
 
@@ -49,38 +51,26 @@ def handle_pin_added(
     if pinned is None:
         return
     channel_id, message = pinned
-    text = rendering.plain_text_from_slack(message.get("text") or "").strip()
+    text = text_of(message)
     if not text:
         logger.info("pinned message in %s has no text; not added", channel_id)
         return
     if not claim_first_delivery(services, body.get("event_id")):
         logger.info("event %s was already handled", body.get("event_id"))
         return
-    pinner = event.get("user") or message.get("user") or ""
-    try:
-        document = store_document(
-            services,
-            team_id=team_of(context),
-            channel_id=channel_id,
-            text=text,
-            title=None,
-            source=DocumentSource.PIN,
-            added_by=pinner,
-            source_ts=message["ts"],
-            permalink=message.get("permalink") or permalink_for(client, channel_id, message["ts"]),
-        )
-        reply = rendering.notice(
-            f"Added the pinned message to this channel's context as #{document.id} "
-            f"“{rendering.escape(document.title)}”. Unpin it to take it out."
-        )
-    except Exception:
-        logger.exception("adding a pinned message in channel %s failed", channel_id)
+    pinner = Origin(team_of(context), channel_id, event.get("user") or message.get("user") or "")
+    document = add_to_context(
+        services, client, pinner, text=text, source=DocumentSource.PIN, message=message
+    )
+    if document is None:
         reply = rendering.notice(
             "Sorry, I couldn't add the pinned message to this channel's context. "
             "Try `/context add` in a minute."
         )
-    if pinner:
-        _tell(client, channel_id=channel_id, user_id=pinner, message=reply)
+    else:
+        reply = rendering.pinned_message(document)
+    if pinner.user_id:
+        tell_privately(client, pinner, reply)
 
 
 def handle_pin_removed(event: dict[str, Any], context: BoltContext, *, services: Services) -> None:
@@ -96,10 +86,3 @@ def handle_pin_removed(event: dict[str, Any], context: BoltContext, *, services:
             source_ts=message["ts"],
         )
     logger.info("unpinned message in %s: removed %d document(s)", channel_id, removed)
-
-
-def _tell(client: WebClient, *, channel_id: str, user_id: str, message: rendering.Message) -> None:
-    try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, **message.as_kwargs())
-    except Exception:
-        logger.warning("could not confirm a pin to its user in %s", channel_id, exc_info=True)

@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot import rendering
-from bot.listeners.internals import store_document, team_of
+from bot.listeners.internals import add_to_context, origin_of, tell_privately
 from bot.storage import DocumentSource
 
 if TYPE_CHECKING:
@@ -46,28 +46,17 @@ def handle_add_context_submission(
         ack(response_action="errors", errors={rendering.MODAL_BODY_BLOCK: "Write the text to add."})
         return
     ack()
-    channel_id = modal_channel(view)
-    user_id = (body.get("user") or {}).get("id", "")
-    if not channel_id:
+    origin = origin_of(body, context, channel_id=modal_channel(view))
+    if not origin.channel_id:
         logger.error("add-context form submitted without a channel in private_metadata")
         return
-    try:
-        # Modal input is plain text: no Slack markup to undo.
-        document = store_document(
-            services,
-            team_id=team_of(context),
-            channel_id=channel_id,
-            text=text,
-            title=_value(view, rendering.MODAL_TITLE_BLOCK, rendering.MODAL_TITLE_INPUT) or None,
-            source=DocumentSource.MODAL,
-            added_by=user_id,
-        )
-    except Exception:
-        logger.exception("storing the add-context form for channel %s failed", channel_id)
+    # Modal input is plain text: no Slack markup to undo.
+    title = _value(view, rendering.MODAL_TITLE_BLOCK, rendering.MODAL_TITLE_INPUT) or None
+    document = add_to_context(
+        services, client, origin, text=text, source=DocumentSource.MODAL, title=title
+    )
+    if document is None:
         reply = rendering.notice("Sorry, I couldn't add that text. Please try again in a minute.")
     else:
         reply = rendering.added_message(document)
-    try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, **reply.as_kwargs())
-    except Exception:
-        logger.warning("could not confirm the form in %s", channel_id, exc_info=True)
+    tell_privately(client, origin, reply)
