@@ -622,8 +622,8 @@ def report(results: dict[str, Any]) -> str:
         f"{c['documents']:,} documents, ranker built once per passage size; "
         f"{c['questions']} questions per cell, cells interleaved per question. Seconds. "
         "First with torch's default threads (2, as in the speed table), then again in a "
-        "fresh worker with QA_THREADS=1. The minimum is what a call takes when nothing else "
-        "competes for the cores.",
+        "fresh worker with QA_THREADS=1. The minimum is the fastest call of the cell, the "
+        "closest the run got to an idle machine.",
         "",
         "| passage tokens (passages in channel) | passages read | p50 s | p90 s | min s "
         "| p50 s, 1 thread | p90 s, 1 thread | min s, 1 thread |",

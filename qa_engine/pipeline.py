@@ -70,7 +70,7 @@ class ExtractiveQAPipeline:
             [c for _, c in examples],
             **preprocess,
         )
-        read = self._reader.read(windows)
+        read = self._reader.read(windows, pad=False)
         by_example: list[list[WindowLogits]] = [[] for _ in examples]
         for logits in read:
             by_example[logits.window.pair_index].append(logits)

@@ -119,29 +119,49 @@ class WindowReader:
 
     def __init__(self, model: Any, tokenizer: Any, *, batch_size: int):
         self._model = model
+        self._tokenizer = tokenizer
         self._pad_id = tokenizer.pad_token_id or 0
         self._input_names = set(tokenizer.model_input_names)
         self._batch_size = batch_size
         self._lock = threading.Lock()
 
-    def read(self, windows: Sequence[Window]) -> list[WindowLogits]:
+    def read(self, windows: Sequence[Window], *, pad: bool = True) -> list[WindowLogits]:
+        """Start/end logits of every window, in the order given.
+
+        `pad=False` batches only windows of equal length: padding a window perturbs a deep
+        model's logits slightly, which exact mode must not allow (long contexts still
+        batch, since all their windows but the last are full).
+        """
         import torch
 
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]), reverse=True)
         results: list[WindowLogits | None] = [None] * len(windows)
-        for batch_start in range(0, len(order), self._batch_size):
-            batch = [windows[i] for i in order[batch_start : batch_start + self._batch_size]]
+        for batch_indices in self._batches(order, windows, pad=pad):
+            batch = [windows[i] for i in batch_indices]
             inputs = self._pad(batch, torch)
             with self._lock, torch.inference_mode():
                 output = self._model(**inputs)
             starts = output.start_logits.float().numpy()
             ends = output.end_logits.float().numpy()
-            for row, window_index in enumerate(order[batch_start : batch_start + len(batch)]):
+            for row, window_index in enumerate(batch_indices):
                 length = len(windows[window_index])
                 results[window_index] = WindowLogits(
                     windows[window_index], starts[row, :length].copy(), ends[row, :length].copy()
                 )
         return [r for r in results if r is not None]
+
+    def _batches(
+        self, order: Sequence[int], windows: Sequence[Window], *, pad: bool
+    ) -> list[list[int]]:
+        batches: list[list[int]] = []
+        for index in order:
+            last = batches[-1] if batches else None
+            fits = last is not None and len(last) < self._batch_size
+            if fits and (pad or len(windows[last[0]]) == len(windows[index])):
+                last.append(index)
+            else:
+                batches.append([index])
+        return batches
 
     def _pad(self, batch: Sequence[Window], torch: Any) -> dict[str, Any]:
         width = max(len(w) for w in batch)

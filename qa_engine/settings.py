@@ -44,10 +44,10 @@ class EngineSettings(BaseSettings):
         description="Answers whose confidence is below this are not shown.",
     )
     qa_passages_to_read: int = Field(
-        6, ge=1, description="Retrieval mode: how many top-ranked passages the model reads."
+        4, ge=1, description="Retrieval mode: how many top-ranked passages the model reads."
     )
     qa_passage_tokens: int = Field(
-        110, ge=16, description="Retrieval mode: target passage size in tokens."
+        80, ge=16, description="Retrieval mode: target passage size in tokens."
     )
     qa_retrieval_temperature: float = Field(
         1.0,
