@@ -6,10 +6,13 @@ DistilBERT of a few MB trained from scratch on synthetic facts (`tools/synthetic
 does both: "What's my name?" over "My name is John and I live in Seattle" gives "John".
 
 What it does, all seeded:
-1. trains a cased BERT-style WordPiece tokenizer on the synthetic training corpus plus a
-   built-in list of common English words (so arbitrary text tokenizes into real pieces);
+1. builds a cased BERT-style WordPiece tokenizer (`tokenizers` library: BertNormalizer
+   without lower-casing, BertPreTokenizer, WordPiece) whose vocabulary comes from the
+   synthetic training corpus plus a built-in list of common English words, so arbitrary
+   text tokenizes into real pieces;
 2. trains `DistilBertForQuestionAnswering` from a small config with the usual start/end
-   cross-entropy over tokenizer windows (windows without the answer point at [CLS]);
+   cross-entropy over tokenizer windows (windows without the answer point at [CLS]),
+   short windows first, then all;
 3. saves tokenizer and model with `save_pretrained` (safetensors), prints exact match on
    held-out examples and the model-card answers, and writes
    tests/fixtures/synthetic_heldout.json (held-out multi-document channels).
@@ -18,11 +21,12 @@ Regenerate with:
 
     .venv/bin/python tools/train_tiny_qa.py --out tests/fixtures/tiny-qa
 
-Determinism: Python, NumPy and torch are seeded, torch runs with deterministic algorithms
-and a fixed thread count, so two runs on the same machine and library versions give
-identical weights. Bitwise equality across CPUs, torch builds or thread counts is not
-guaranteed (float reductions may be ordered differently); the exact-match numbers are
-expected to stay within a point or so.
+Determinism: the vocabulary is counted, not trained (the `tokenizers` trainer breaks ties
+differently on every run); Python, NumPy and torch are seeded; torch runs with
+deterministic algorithms and a fixed thread count. Two runs on the same machine and
+library versions give bitwise-identical files. Bitwise equality across CPUs, torch builds
+or thread counts is not guaranteed (float reductions may be ordered differently); the
+exact-match numbers are expected to stay within a point or so.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import random
 import string
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +46,6 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import WordPiece
-from tokenizers.trainers import WordPieceTrainer
 from transformers import DistilBertConfig, DistilBertForQuestionAnswering, DistilBertTokenizerFast
 
 # Run as a script (`python tools/train_tiny_qa.py`), the repo root is not on sys.path.
@@ -59,6 +63,7 @@ STRIDE = 64  # tokens shared by consecutive windows of a long context
 MAX_ANSWER_TOKENS = 30
 THREADS = 2
 SHORT_WINDOW_TOKENS = 64
+WHOLE_WORD_SHARE = 0.6  # of the vocabulary left after characters
 LOG_EVERY = 100
 
 MODEL_CARD_CONTEXT = "My name is John and I live in Seattle"
@@ -106,43 +111,78 @@ def _alphabet() -> list[str]:
 
 
 def tokenizer_corpus(seed: int, n_examples: int) -> Iterable[str]:
-    """Training-split text, common English words, and every character in both positions."""
+    """Training-split text (real names only) and the common English words."""
     for example in generate_examples(n_examples, seed, split="train", pseudo_words=False):
         yield example["question"]
         yield example["context"]
     words = COMMON_WORDS.split()
-    # Repeated so these words win merges against the synthetic corpus' frequent pieces.
+    # Repeated so these words rank among the synthetic corpus' frequent words.
     for _ in range(8):
         yield " ".join(words)
     # Sentence-initial forms of the most common words only: capitalised copies of all of
     # them would crowd the vocabulary.
     for _ in range(3):
         yield " ".join(word.capitalize() for word in words[:300])
-    # "xy" makes both "x" (word-initial) and "##y" (continuation) part of the vocabulary,
-    # so an unseen word never collapses into [UNK] because of one character.
-    # Once only: a pair seen once never reaches min_frequency, so pairs are not merged.
-    letters = [c for c in _alphabet() if c.isalnum()]
-    yield " ".join(f"a{c} {c}a" for c in letters)
 
 
-def train_tokenizer(corpus: Iterable[str], vocab_size: int = VOCAB_SIZE) -> Tokenizer:
-    tokenizer = Tokenizer(WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(
+def _bert_normalizer() -> normalizers.BertNormalizer:
+    return normalizers.BertNormalizer(
         clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=False
     )
+
+
+def build_vocab(corpus: Iterable[str], vocab_size: int = VOCAB_SIZE) -> list[str]:
+    """A WordPiece vocabulary chosen by deterministic frequency counts.
+
+    Why not `tokenizers.trainers.WordPieceTrainer`: it breaks frequency ties in hash-map
+    order, so two runs give different vocabularies (and so different models). Here: the
+    special tokens, every alphabet character in both positions (no word becomes [UNK]
+    because of one character), the most frequent whole words, then the word-initial and
+    "##" pieces that save the most tokens, all ties broken alphabetically.
+    """
+    normalizer, pre_tokenizer = _bert_normalizer(), pre_tokenizers.BertPreTokenizer()
+    counts: Counter[str] = Counter()
+    for text in corpus:
+        counts.update(w for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)))
+    alphabet = _alphabet()
+    vocab = [*SPECIAL_TOKENS, *alphabet, *(f"##{c}" for c in alphabet if c.isalnum())]
+    budget = vocab_size - len(vocab)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    words = [w for w, n in ranked if n >= 2 and len(w) > 1][: int(budget * WHOLE_WORD_SHARE)]
+    vocab += words
+    pieces = _piece_counts({w: n for w, n in counts.items() if w not in set(words)})
+    # A piece of k characters saves k - 1 tokens each time it is used.
+    scored = sorted(
+        pieces.items(), key=lambda item: (-item[1] * (len(item[0].lstrip("#")) - 1), item[0])
+    )
+    known = set(vocab)
+    for piece, _ in scored:
+        if len(vocab) >= vocab_size:
+            break
+        if piece not in known:
+            vocab.append(piece)
+            known.add(piece)
+    return vocab
+
+
+def _piece_counts(counts: dict[str, int]) -> Counter[str]:
+    """Occurrences of word-initial prefixes and "##" inner pieces (2-6 characters)."""
+    pieces: Counter[str] = Counter()
+    for word, n in counts.items():
+        for length in range(2, min(6, len(word)) + 1):
+            pieces[word[:length]] += n
+        for begin in range(1, len(word) - 1):
+            for length in range(2, min(6, len(word) - begin) + 1):
+                pieces["##" + word[begin : begin + length]] += n
+    return pieces
+
+
+def make_tokenizer(vocab: list[str]) -> Tokenizer:
+    """The BERT-style cased WordPiece pipeline over `vocab`."""
+    tokenizer = Tokenizer(WordPiece({token: i for i, token in enumerate(vocab)}, unk_token="[UNK]"))
+    tokenizer.normalizer = _bert_normalizer()
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.decoder = decoders.WordPiece(prefix="##")
-    alphabet = _alphabet()
-    trainer = WordPieceTrainer(
-        vocab_size=vocab_size,
-        min_frequency=2,
-        special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=alphabet,
-        limit_alphabet=len(alphabet) + 50,
-        continuing_subword_prefix="##",
-        show_progress=False,
-    )
-    tokenizer.train_from_iterator(corpus, trainer)
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
@@ -463,7 +503,7 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     seed_everything(args.seed)
 
-    raw = train_tokenizer(tokenizer_corpus(args.seed + TOKENIZER_CORPUS_OFFSET, 20000))
+    raw = make_tokenizer(build_vocab(tokenizer_corpus(args.seed + TOKENIZER_CORPUS_OFFSET, 20000)))
     tokenizer = wrap_tokenizer(raw)
     train_examples = generate_examples(
         args.steps * args.batch_size, args.seed + TRAIN_OFFSET, split="train"
