@@ -1046,13 +1046,13 @@ KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 
 # How often each theme is the target of a question (office/me facts are few per world).
 _THEME_WEIGHTS: dict[Theme, float] = {
-    "person": 0.3,
+    "person": 0.26,
     "org": 0.12,
     "product": 0.1,
     "place": 0.12,
     "team": 0.12,
     "office": 0.12,
-    "me": 0.12,
+    "me": 0.16,
 }
 
 # Filler sentences: no askable fact, but plenty of look-alike words (dates, numbers, names).
