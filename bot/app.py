@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
@@ -116,6 +117,9 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     # Bolt logs the whole body of a request that fails verification at INFO; a stale but
     # genuine request would put message text in the log.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    # We hand Bolt a ready client (base URL, retries); Bolt also reads SLACK_BOT_TOKEN from
+    # the environment and would warn at every start that the token goes unused.
+    _drop_log_message("slack_bolt.App", warning_client_prioritized_and_token_skipped())
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     app = LoggedApp(
@@ -138,6 +142,22 @@ def build_app(
     """`create_bolt_app(build_services(...))`, for callers that need only the app."""
     services = build_services(settings, engine=engine, session_factory=session_factory)
     return create_bolt_app(services)
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message
+
+
+def _drop_log_message(logger_name: str, message: str) -> None:
+    """Silence one exact, known-harmless message of a library's logger (once per process)."""
+    target = logging.getLogger(logger_name)
+    if not any(isinstance(f, _DropMessage) and f.message == message for f in target.filters):
+        target.addFilter(_DropMessage(message))
 
 
 class LoggedApp(App):

@@ -30,6 +30,7 @@ class Call:
 
     method: str
     params: dict[str, Any]
+    token: str | None = None  # the bearer token the call was made with, if any
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -52,6 +53,9 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._responses: list[Call] = []
         self._failures: dict[str, _Failure] = {}
+        # What `apps.connections.open` hands out: a Socket Mode WebSocket URL (see
+        # tests/bot/slack/fake_socket_mode.py).
+        self.socket_mode_url = "ws://127.0.0.1:9/unused"
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -98,9 +102,11 @@ class FakeSlack:
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _answer(
+        self, method: str, params: dict[str, Any], token: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
         with self._lock:
-            self._calls.append(Call(method, params))
+            self._calls.append(Call(method, params, token))
             failure = self._failures.get(method)
             if failure is not None and failure.times > 0:
                 failure.times -= 1
@@ -130,6 +136,7 @@ class FakeSlack:
                 ),
             },
             "views.open": {"view": {"id": "V1", "type": "modal"}},
+            "apps.connections.open": {"url": self.socket_mode_url},
         }
         return 200, {"ok": True, **payloads.get(method, {})}
 
@@ -150,7 +157,10 @@ class FakeSlack:
                     self._send(200, "ok", "text/plain")
                     return
                 method = self.path.removeprefix("/api/").split("?", 1)[0]
-                status, payload = fake._answer(method, params)
+                body_token = params.pop("token", None)
+                authorization = self.headers.get("Authorization", "")
+                token = authorization.removeprefix("Bearer ") or body_token
+                status, payload = fake._answer(method, params, token)
                 self._send(status, json.dumps(payload), "application/json")
 
             def _send(self, status: int, body: str, content_type: str) -> None:
@@ -175,7 +185,6 @@ def _parse(raw: str, content_type: str) -> dict[str, Any]:
     for key in ("blocks", "view"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
-    params.pop("token", None)
     return params
 
 
