@@ -31,19 +31,24 @@ _cache_lock = threading.Lock()
 
 
 def load_qa_model(name: str, *, threads: int = 0) -> LoadedModel:
-    """Return the tokenizer and model for `name`, loading them on first use only."""
+    """Return the tokenizer and model for `name`, loading them on first use only.
+
+    `threads` (when not 0) sets torch's intra-op thread count on every call, cached or not:
+    it is one setting for the whole process, so the engine created last decides.
+    """
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     with _cache_lock:
         if name not in _cache:
-            _cache[name] = _load(name, threads=threads)
+            _cache[name] = _load(name)
         return _cache[name]
 
 
-def _load(name: str, *, threads: int) -> LoadedModel:
-    import torch
+def _load(name: str) -> LoadedModel:
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-    if threads:
-        torch.set_num_threads(threads)
     looks_local = name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
     if looks_local and not Path(name).expanduser().is_dir():
         raise ModelLoadError(

@@ -103,7 +103,7 @@ def test_loading_happens_once_per_name_and_failures_are_not_cached(
     calls: list[str] = []
     fail = {"flaky": True}
 
-    def fake_load(name: str, *, threads: int) -> model_loading.LoadedModel:
+    def fake_load(name: str) -> model_loading.LoadedModel:
         calls.append(name)
         if fail.get(name):
             fail[name] = False
@@ -121,3 +121,21 @@ def test_loading_happens_once_per_name_and_failures_are_not_cached(
 
     assert calls == ["a", "b", "flaky", "flaky"]
     assert recovered.name == "flaky"
+
+
+def test_threads_apply_even_when_the_model_is_already_loaded(
+    random_model_dir: Path, fresh_cache: dict
+) -> None:
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        load_qa_model(str(random_model_dir), threads=1)
+        assert torch.get_num_threads() == 1
+        load_qa_model(str(random_model_dir), threads=2)  # cached: no second load
+        assert torch.get_num_threads() == 2
+        load_qa_model(str(random_model_dir))  # 0: leave torch's setting alone
+        assert torch.get_num_threads() == 2
+        assert list(fresh_cache) == [str(random_model_dir)]
+    finally:
+        torch.set_num_threads(before)
