@@ -19,7 +19,12 @@ from typing import Any
 
 from qa_engine.decoding import log_partition, logit_window_spans
 from qa_engine.faq import best_faq_match, entry_spans
-from qa_engine.model_loading import LoadedModel, ModelLoadError, load_qa_model
+from qa_engine.model_loading import (
+    LoadedModel,
+    ModelLoadError,
+    load_qa_model,
+    load_qa_tokenizer,
+)
 from qa_engine.passages import sentence_around, split_passages
 from qa_engine.pipeline import ExtractiveQAPipeline, char_span
 from qa_engine.reader import WindowLogits, WindowReader, context_sequence_id, encode_windows
@@ -94,9 +99,15 @@ class QAEngine:
 
     @property
     def tokenizer(self) -> Any:
-        self.warm_up()
-        assert self._loaded is not None
-        return self._loaded.tokenizer
+        """The model's fast tokenizer. Loads on its own, in well under a second, so
+        documents can be split while the model is still loading. Raises `ModelLoadError`."""
+        if self._loaded is not None:
+            return self._loaded.tokenizer
+        try:
+            return load_qa_tokenizer(self.settings.qa_model)
+        except ModelLoadError as error:
+            self.load_error = str(error)
+            raise
 
     @property
     def max_seq_len(self) -> int:

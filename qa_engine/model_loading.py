@@ -28,6 +28,13 @@ class LoadedModel:
 
 _cache: dict[str, LoadedModel] = {}
 _cache_lock = threading.Lock()
+# Tokenizers are cached apart, under their own lock: they load in well under a second, so
+# documents can be split while the (much slower) model is still loading or downloading.
+_tokenizers: dict[str, Any] = {}
+_tokenizers_lock = threading.Lock()
+# transformers resolves its names lazily; two threads importing from it for the first time
+# at once can see a half-initialised module ("cannot import name 'AutoTokenizer'").
+_import_lock = threading.Lock()
 
 
 def load_qa_model(name: str, *, threads: int = 0) -> LoadedModel:
@@ -46,20 +53,35 @@ def load_qa_model(name: str, *, threads: int = 0) -> LoadedModel:
         return _cache[name]
 
 
-def _load(name: str) -> LoadedModel:
-    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+def load_qa_tokenizer(name: str) -> Any:
+    """Return the fast tokenizer for `name` (without loading the model), once per name."""
+    with _tokenizers_lock:
+        if name not in _tokenizers:
+            _tokenizers[name] = _load_tokenizer(name)
+        return _tokenizers[name]
 
-    looks_local = name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
-    if looks_local and not Path(name).expanduser().is_dir():
-        raise ModelLoadError(
-            f"QA model folder {name!r} does not exist. Set QA_MODEL to a folder holding a "
-            "saved question-answering model, or to a Hugging Face hub id."
-        )
-    source = str(Path(name).expanduser()) if looks_local else name
+
+def _load(name: str) -> LoadedModel:
+    with _import_lock:
+        from transformers import AutoModelForQuestionAnswering
+
+    tokenizer = load_qa_tokenizer(name)
+    source = _source(name)
     logger.info("loading QA model %s", source)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
         model = AutoModelForQuestionAnswering.from_pretrained(source)
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelLoadError(_explain(name, error)) from error
+    model.eval()
+    return LoadedModel(name=name, tokenizer=tokenizer, model=model)
+
+
+def _load_tokenizer(name: str) -> Any:
+    with _import_lock:
+        from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(_source(name))
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(_explain(name, error)) from error
     if not getattr(tokenizer, "is_fast", False):
@@ -67,8 +89,18 @@ def _load(name: str) -> LoadedModel:
             f"QA model {name!r} has no fast tokenizer; qabot needs one for character "
             "offsets. Use a model that ships tokenizer.json."
         )
-    model.eval()
-    return LoadedModel(name=name, tokenizer=tokenizer, model=model)
+    return tokenizer
+
+
+def _source(name: str) -> str:
+    """What to hand `from_pretrained`: an expanded folder path, or the hub id as given."""
+    looks_local = name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
+    if looks_local and not Path(name).expanduser().is_dir():
+        raise ModelLoadError(
+            f"QA model folder {name!r} does not exist. Set QA_MODEL to a folder holding a "
+            "saved question-answering model, or to a Hugging Face hub id."
+        )
+    return str(Path(name).expanduser()) if looks_local else name
 
 
 def _explain(name: str, error: Exception) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from qa_engine import model_loading
-from qa_engine.model_loading import ModelLoadError, load_qa_model
+from qa_engine.model_loading import ModelLoadError, load_qa_model, load_qa_tokenizer
 
 
 @pytest.fixture
@@ -15,6 +18,7 @@ def fresh_cache(monkeypatch: pytest.MonkeyPatch) -> dict:
     """An empty model cache for this test only (the session's loaded models stay put)."""
     cache: dict = {}
     monkeypatch.setattr(model_loading, "_cache", cache)
+    monkeypatch.setattr(model_loading, "_tokenizers", {})
     return cache
 
 
@@ -64,6 +68,9 @@ def test_a_folder_with_a_tokenizer_but_no_weights_is_a_load_error(
     for name in ("tokenizer.json", "tokenizer_config.json"):
         (partial / name).write_bytes((random_model_dir / name).read_bytes())
 
+    # The tokenizer alone loads (documents can be split while weights download) ...
+    assert load_qa_tokenizer(str(partial)).is_fast
+    # ... but the model can't, and says what to set.
     with pytest.raises(ModelLoadError) as caught:
         load_qa_model(str(partial))
 
@@ -139,3 +146,45 @@ def test_threads_apply_even_when_the_model_is_already_loaded(
         assert list(fresh_cache) == [str(random_model_dir)]
     finally:
         torch.set_num_threads(before)
+
+
+def test_tokenizer_and_model_load_at_once_in_a_fresh_process(random_model_dir: Path) -> None:
+    # The Slack app's start-up: the model loads in the background while a `/context add`
+    # asks for the tokenizer. Both import from transformers for the first time at once;
+    # unserialised, that import fails ("cannot import name 'AutoTokenizer'"). A fresh
+    # process, because in this one transformers is long imported.
+    script = textwrap.dedent(
+        """
+        import sys, threading, time
+        from qa_engine import model_loading
+
+        name, errors = sys.argv[1], []
+
+        def run(load, delay):
+            time.sleep(delay)
+            try:
+                load(name)
+            except BaseException as error:
+                errors.append(repr(error))
+
+        threads = [
+            threading.Thread(target=run, args=(model_loading.load_qa_model, 0)),
+            threading.Thread(target=run, args=(model_loading.load_qa_tokenizer, 0.2)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        print(errors)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(random_model_dir)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
+
 from bot import rendering
 from bot.storage import DocumentSource, list_documents
-from tests.bot.slack.conftest import SlackApp
+from qa_engine import model_loading
+from qa_engine.engine import QAEngine
+from qa_engine.settings import EngineSettings
+from tests.bot.slack.conftest import MODEL, NAME_DOCUMENT, NAME_QUESTION, SlackApp
 from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack, wait_for
 
 
@@ -228,3 +234,37 @@ def test_documents_survive_a_restart(settings, engine, fake_slack):
         )
     finally:
         second.stop()
+
+
+def test_add_is_confirmed_and_a_mention_acknowledged_while_the_model_loads(
+    tmp_path, settings, fake_slack, monkeypatch
+):
+    # A model folder no other test has loaded, whose weights take until `release` to load:
+    # like the first start of a fresh install, downloading the real model.
+    folder = tmp_path / "slow-model"
+    shutil.copytree(MODEL, folder)
+    release = threading.Event()
+    real_load = model_loading._load
+
+    def slow_load(name: str) -> model_loading.LoadedModel:
+        release.wait(timeout=60)
+        return real_load(name)
+
+    monkeypatch.setattr(model_loading, "_load", slow_load)
+    engine = QAEngine(EngineSettings(qa_model=str(folder), qa_no_answer_threshold=0.0))
+    app = SlackApp(settings, engine, fake_slack)
+    try:
+        add(app, NAME_DOCUMENT)  # splitting needs only the tokenizer
+        _, ts = app.mention(NAME_QUESTION)
+        [eyes] = wait_for(lambda: fake_slack.calls("reactions.add"))
+        assert eyes["timestamp"] == ts
+        assert not engine.is_ready and not fake_slack.calls("chat.postMessage")
+
+        release.set()
+        [answer] = wait_for(
+            lambda: [c for c in fake_slack.calls("chat.postMessage") if c.get("thread_ts") == ts]
+        )
+        assert "John" in answer["text"]
+    finally:
+        release.set()
+        app.stop()
