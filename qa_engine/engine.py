@@ -31,6 +31,7 @@ from qa_engine.reader import WindowLogits, WindowReader, context_sequence_id, en
 from qa_engine.retrieval import InMemoryBM25Ranker
 from qa_engine.scoring import passage_log_priors
 from qa_engine.settings import EngineSettings
+from qa_engine.tokenizing import tokenize
 from qa_engine.types import (
     Answer,
     AnswerResult,
@@ -126,8 +127,12 @@ class QAEngine:
         tokenizer = self.tokenizer
 
         def token_offsets(text: str) -> list[tuple[int, int]]:
-            encoded = tokenizer(
-                text, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+            encoded = tokenize(
+                tokenizer,
+                text,
+                add_special_tokens=False,
+                return_offsets_mapping=True,
+                verbose=False,
             )
             return encoded["offset_mapping"]
 
@@ -256,8 +261,8 @@ class QAEngine:
 
 
 def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
-    offsets = tokenizer(
-        question, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+    offsets = tokenize(
+        tokenizer, question, add_special_tokens=False, return_offsets_mapping=True, verbose=False
     )["offset_mapping"]
     if len(offsets) <= max_tokens:
         return question

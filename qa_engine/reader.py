@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from qa_engine.tokenizing import tokenize
+
 
 @dataclass(frozen=True)
 class Window:
@@ -58,7 +60,8 @@ def encode_windows(
     """
     first = question_first(tokenizer)
     _check_room(tokenizer, questions, texts, max_seq_len=max_seq_len, doc_stride=doc_stride)
-    encoded = tokenizer(
+    encoded = tokenize(
+        tokenizer,
         text=list(questions) if first else list(texts),
         text_pair=list(texts) if first else list(questions),
         padding=False,
@@ -94,8 +97,8 @@ def _check_room(
     doc_stride: int,
 ) -> None:
     special = tokenizer.num_special_tokens_to_add(pair=True)
-    question_ids = tokenizer(list(questions), add_special_tokens=False, verbose=False)
-    text_ids = tokenizer(list(texts), add_special_tokens=False, verbose=False)
+    question_ids = tokenize(tokenizer, list(questions), add_special_tokens=False, verbose=False)
+    text_ids = tokenize(tokenizer, list(texts), add_special_tokens=False, verbose=False)
     for q, t in zip(question_ids["input_ids"], text_ids["input_ids"], strict=True):
         room = max_seq_len - special - len(q)
         if len(q) + len(t) + special > max_seq_len and room <= doc_stride:
