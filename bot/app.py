@@ -11,6 +11,7 @@ model — is handed to `Services.answer_pool`, bounded by `settings.answer_worke
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -122,13 +124,24 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     _drop_log_message("slack_bolt.App", warning_client_prioritized_and_token_skipped())
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
-    app = LoggedApp(
-        client=client,
-        signing_secret=signing_secret,
-        process_before_response=False,
-        listener_executor=services.listener_pool,
-        request_verification_enabled=not socket_mode,
-    )
+    try:
+        app = LoggedApp(
+            client=client,
+            signing_secret=signing_secret,
+            process_before_response=False,
+            listener_executor=services.listener_pool,
+            request_verification_enabled=not socket_mode,
+        )
+    except BoltError as error:  # auth.test said no
+        raise ConfigurationError(
+            f"Slack did not accept SLACK_BOT_TOKEN ({_slack_error(error)}): use the Bot User "
+            "OAuth Token (xoxb-…) from OAuth & Permissions, after installing the app."
+        ) from error
+    except OSError as error:  # no route to Slack (URLError is an OSError)
+        raise ConfigurationError(
+            f"Could not reach Slack at {settings.slack_api_url} ({error}); check the network "
+            "or SLACK_API_URL."
+        ) from error
     register_listeners(app, services)
     return app
 
@@ -142,6 +155,12 @@ def build_app(
     """`create_bolt_app(build_services(...))`, for callers that need only the app."""
     services = build_services(settings, engine=engine, session_factory=session_factory)
     return create_bolt_app(services)
+
+
+def _slack_error(error: BoltError) -> str:
+    # Bolt's message ends with the auth.test response; its "error" field is what matters.
+    match = re.search(r"'error': '([a-z_]+)'", str(error))
+    return match.group(1) if match else str(error).splitlines()[0][:120]
 
 
 class _DropMessage(logging.Filter):

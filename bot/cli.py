@@ -31,10 +31,14 @@ def migrate() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     from bot.migrate import current_revision, upgrade_database
     from bot.settings import Settings
+    from bot.storage.database import DatabaseURLError
 
     url = Settings().database_url
-    upgrade_database(url)
-    click.echo(f"database at revision {current_revision(url)}")
+    try:
+        upgrade_database(url)
+        click.echo(f"database at revision {current_revision(url)}")
+    except DatabaseURLError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
@@ -43,6 +47,7 @@ def serve(socket_mode: bool) -> None:
     """Run the Slack app: HTTP on $PORT, or Socket Mode."""
     from bot.app import ConfigurationError
     from bot.settings import Settings
+    from bot.storage.database import DatabaseURLError
 
     settings = Settings()
     try:
@@ -54,7 +59,7 @@ def serve(socket_mode: bool) -> None:
             from bot.server import run_server
 
             run_server(settings)
-    except ConfigurationError as error:
+    except (ConfigurationError, DatabaseURLError) as error:
         raise click.ClickException(str(error)) from error
 
 

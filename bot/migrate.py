@@ -6,16 +6,23 @@ ships inside that package, so this works from an installed wheel as well as a ch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 import migrations
-from bot.storage.database import create_db_engine
+from bot.storage.database import (
+    DatabaseURLError,
+    create_db_engine,
+    parse_database_url,
+    redacted,
+)
 
 ALEMBIC_INI = Path(migrations.__file__).with_name("alembic.ini")
 
@@ -30,8 +37,13 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_database(url: str) -> None:
-    """`alembic upgrade head`: a no-op at head, and safe when processes race (see env.py)."""
-    command.upgrade(alembic_config(url), "head")
+    """`alembic upgrade head`: a no-op at head, and safe when processes race (see env.py).
+
+    Raises `DatabaseURLError` (one line) when DATABASE_URL can't be used or reached.
+    """
+    parse_database_url(url)  # a clear message before Alembic tries
+    with _explained(url):
+        command.upgrade(alembic_config(url), "head")
 
 
 def downgrade_database(url: str, revision: str = "base") -> None:
@@ -47,7 +59,7 @@ def head_revision() -> str | None:
 def current_revision(url: str) -> str | None:
     """The database's revision, or None if it has never been migrated (or, for a SQLite
     file, does not exist yet — asking does not create it)."""
-    parsed = make_url(url)
+    parsed = parse_database_url(url)
     if (
         parsed.get_backend_name() == "sqlite"
         and parsed.database not in (None, "", ":memory:")
@@ -57,7 +69,20 @@ def current_revision(url: str) -> str | None:
         return None
     engine = create_db_engine(url)
     try:
-        with engine.connect() as connection:
+        with _explained(url), engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _explained(url: str) -> Iterator[None]:
+    """Turn "can't connect" (server down, wrong password, unopenable file) into one line."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        cause = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise DatabaseURLError(
+            f"Could not use the database at {redacted(url)} ({cause[:200]}). Check that it "
+            "is running and that DATABASE_URL is right."
+        ) from error

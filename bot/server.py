@@ -107,6 +107,9 @@ def create_asgi_app_from_environment() -> Starlette:
 def run_server(settings: Settings) -> None:
     """Serve on settings.host:settings.port with uvicorn; several worker processes if
     `WEB_CONCURRENCY` > 1 (they share the database, so an event is still answered once)."""
+    # A bad DATABASE_URL or Slack token stops the server here, with one line; inside
+    # uvicorn it would be a startup traceback, or worker processes restarted forever.
+    upgrade_database(settings.database_url)
     logger.info(
         "qabot listening on http://%s:%d%s (%d worker(s))",
         settings.host,
@@ -115,6 +118,7 @@ def run_server(settings: Settings) -> None:
         settings.web_concurrency,
     )
     if settings.web_concurrency > 1:
+        create_asgi_app(settings).state.services.close()  # the workers' build, tried once
         # Worker processes rebuild Settings from the environment: hand them ours.
         _export_settings(settings)
         uvicorn.run(

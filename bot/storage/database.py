@@ -17,10 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+URL_EXAMPLES = "e.g. sqlite:///qabot.db or postgresql://user:password@host/qabot"
+# The extra that installs a dialect's driver, where pyproject.toml has one.
+DRIVER_EXTRAS = {"postgresql": "postgres"}
+
+
+class DatabaseURLError(ValueError):
+    """DATABASE_URL can't be used; the message is one line a user can act on (and never
+    shows the URL's password)."""
 
 
 def create_db_engine(url: str, *, foreign_keys: bool = True) -> Engine:
@@ -28,19 +37,67 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> Engine:
 
     `foreign_keys=False` is only for schema migrations, which rebuild SQLite tables: with
     enforcement on, dropping the old copy of `documents` would cascade to every passage.
+    Raises `DatabaseURLError` for a URL that isn't one, an unknown database, or a missing
+    driver.
     """
-    parsed = make_url(url)
+    parsed = parse_database_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return _create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseURLError(
+                f"DATABASE_URL points at a SQLite file in {str(folder)!r}, which can't be "
+                f"created ({error.strerror or error}). Set DATABASE_URL to a writable place, "
+                f"{URL_EXAMPLES}."
+            ) from error
 
     # hide_parameters: a failed statement's message must not carry document text to logs.
-    engine = create_engine(url, hide_parameters=True)
+    engine = _create_engine(parsed, hide_parameters=True)
     _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
+
+
+def parse_database_url(url: str) -> URL:
+    """`url` parsed, or `DatabaseURLError` saying what a database URL looks like."""
+    try:
+        return make_url(url)
+    except ArgumentError as error:
+        raise DatabaseURLError(f"DATABASE_URL is not a database URL ({URL_EXAMPLES}).") from error
+
+
+def redacted(url: str | URL) -> str:
+    """The URL as it may appear in messages and logs: the password replaced by ***."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except ArgumentError:
+        return "(not a URL)"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _create_engine(url: URL, **options: Any) -> Engine:
+    try:
+        return create_engine(url, **options)
+    except NoSuchModuleError as error:
+        raise DatabaseURLError(
+            f"DATABASE_URL {redacted(url)!r} names a database SQLAlchemy doesn't know "
+            f"({url.drivername}); {URL_EXAMPLES}."
+        ) from error
+    except ImportError as error:
+        extra = DRIVER_EXTRAS.get(url.get_backend_name())
+        how = (
+            f'pip install -e ".[{extra}]"'
+            if extra
+            else f"install the Python package that provides {error.name or 'it'}"
+        )
+        raise DatabaseURLError(
+            f"DATABASE_URL {redacted(url)!r} needs the database driver "
+            f"{error.name or url.drivername!r}, which is not installed: {how}."
+        ) from error
 
 
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
