@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
+from pydantic import ValidationError
 
 from qa_engine.cli import ask, evaluate
+from qa_engine.settings import describe_invalid_settings
 
 
 @click.group()
@@ -64,4 +67,8 @@ def serve(socket_mode: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="qabot")
+    try:
+        cli(prog_name="qabot")
+    except ValidationError as error:  # a bad environment variable, met when Settings load
+        click.echo(f"Error: {describe_invalid_settings(error)}", err=True)
+        sys.exit(2)

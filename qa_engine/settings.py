@@ -6,7 +6,7 @@ place and is documented once (see README, "Configuration").
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "distilbert/distilbert-base-cased-distilled-squad"
@@ -71,3 +71,19 @@ class EngineSettings(BaseSettings):
                 f"QA_MAX_SEQ_LEN ({self.qa_max_seq_len})"
             )
         return self
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """One line naming each bad environment variable, e.g. `QA_TOP_K='0': Input should be
+    greater than or equal to 1`. Values of tokens and secrets are never shown."""
+    problems = []
+    for item in error.errors():
+        name = "_".join(str(part) for part in item["loc"]).upper()
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if not name:  # a check across several settings names them itself
+            problems.append(message)
+        elif "TOKEN" in name or "SECRET" in name:
+            problems.append(f"{name}: {message}")
+        else:
+            problems.append(f"{name}={item.get('input')!r}: {message}")
+    return "invalid setting: " + "; ".join(problems)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from qa_engine.settings import EngineSettings
+from qa_engine.settings import EngineSettings, describe_invalid_settings
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +107,28 @@ def test_doc_stride_defaults_from_the_window_like_the_pipeline() -> None:
     assert EngineSettings(qa_max_seq_len=128).doc_stride == 64
     assert EngineSettings(qa_max_seq_len=384).doc_stride == 128
     assert EngineSettings(qa_max_seq_len=128, qa_doc_stride=20).doc_stride == 20
+
+
+def test_invalid_settings_are_described_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QA_MAX_SEQ_LEN", "abc")
+    monkeypatch.setenv("QA_TOP_K", "0")
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings()
+
+    message = describe_invalid_settings(caught.value)
+    assert message.startswith("invalid setting: ")
+    assert "QA_MAX_SEQ_LEN='abc': Input should be a valid integer" in message
+    assert "QA_TOP_K='0': Input should be greater than or equal to 1" in message
+    assert "\n" not in message
+
+
+def test_a_cross_setting_check_is_described_without_the_values_dump(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QA_DOC_STRIDE", "500")
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings()
+
+    assert describe_invalid_settings(caught.value) == (
+        "invalid setting: QA_DOC_STRIDE (500) must be smaller than QA_MAX_SEQ_LEN (384)"
+    )
