@@ -40,13 +40,12 @@ class Ours:
         self.memory_before_load = memory_kb()
         started = time.perf_counter()
         from qa_engine.engine import QAEngine
-        from qa_engine.pipeline import ExtractiveQAPipeline
         from qa_engine.settings import EngineSettings
 
         self.model = model
         self.engine = QAEngine(EngineSettings(qa_model=model, qa_no_answer_threshold=0, **settings))
         self.engine.warm_up()  # applies QA_THREADS, loads once (shared by both modes)
-        self.exact = ExtractiveQAPipeline(model)
+        self.exact = self.engine.pipeline()  # exact mode on the engine's model (and QA_DTYPE)
         self.load_seconds = time.perf_counter() - started
         self.memory_after_load = memory_kb()
         self.rankers: dict[str, Any] = {}

@@ -81,7 +81,11 @@ class QAEngine:
         with self._load_lock:
             if self._loaded is None:
                 try:
-                    loaded = load_qa_model(self.settings.qa_model, threads=self.settings.qa_threads)
+                    loaded = load_qa_model(
+                        self.settings.qa_model,
+                        threads=self.settings.qa_threads,
+                        dtype=self.settings.qa_dtype,
+                    )
                 except ModelLoadError as error:
                     self.load_error = str(error)
                     raise

@@ -26,7 +26,7 @@ class LoadedModel:
     model: Any
 
 
-_cache: dict[str, LoadedModel] = {}
+_cache: dict[tuple[str, str], LoadedModel] = {}
 _cache_lock = threading.Lock()
 # Tokenizers are cached apart, under their own lock: they load in well under a second, so
 # documents can be split while the (much slower) model is still loading or downloading.
@@ -37,8 +37,9 @@ _tokenizers_lock = threading.Lock()
 _import_lock = threading.Lock()
 
 
-def load_qa_model(name: str, *, threads: int = 0) -> LoadedModel:
-    """Return the tokenizer and model for `name`, loading them on first use only.
+def load_qa_model(name: str, *, threads: int = 0, dtype: str = "float32") -> LoadedModel:
+    """Return the tokenizer and model for `name`, loading them on first use only (once per
+    name and `dtype`, "float32" or "bfloat16").
 
     `threads` (when not 0) sets torch's intra-op thread count on every call, cached or not:
     it is one setting for the whole process, so the engine created last decides.
@@ -48,9 +49,9 @@ def load_qa_model(name: str, *, threads: int = 0) -> LoadedModel:
 
         torch.set_num_threads(threads)
     with _cache_lock:
-        if name not in _cache:
-            _cache[name] = _load(name)
-        return _cache[name]
+        if (name, dtype) not in _cache:
+            _cache[(name, dtype)] = _load(name, dtype)
+        return _cache[(name, dtype)]
 
 
 def load_qa_tokenizer(name: str) -> Any:
@@ -61,15 +62,22 @@ def load_qa_tokenizer(name: str) -> Any:
         return _tokenizers[name]
 
 
-def _load(name: str) -> LoadedModel:
+def _load(name: str, dtype: str = "float32") -> LoadedModel:
+    import torch
+
     with _import_lock:
         from transformers import AutoModelForQuestionAnswering
 
     tokenizer = load_qa_tokenizer(name)
     source = _source(name)
-    logger.info("loading QA model %s", source)
+    logger.info("loading QA model %s (%s)", source, dtype)
+    if dtype == "bfloat16" and not _native_bf16(torch):
+        logger.warning(
+            "QA_DTYPE=bfloat16 on a CPU without native bf16: reading will be slower than "
+            "float32, not faster"
+        )
     try:
-        model = AutoModelForQuestionAnswering.from_pretrained(source)
+        model = AutoModelForQuestionAnswering.from_pretrained(source, dtype=getattr(torch, dtype))
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(_explain(name, error)) from error
     model.eval()
@@ -90,6 +98,13 @@ def _load_tokenizer(name: str) -> Any:
             "offsets. Use a model that ships tokenizer.json."
         )
     return tokenizer
+
+
+def _native_bf16(torch: Any) -> bool:
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a private check: absent means "don't know"
+        return True
 
 
 def _source(name: str) -> str:

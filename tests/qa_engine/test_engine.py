@@ -426,3 +426,18 @@ def test_a_missing_model_raises_a_load_error_and_remembers_it(tmp_path: Path) ->
 
     assert not engine.is_ready
     assert engine.load_error is not None and "QA_MODEL" in engine.load_error
+
+
+def test_bfloat16_answers_like_float32_on_the_trained_model(
+    trained_model_dir: Path, trained_engine: QAEngine
+) -> None:
+    half = QAEngine(engine_settings(trained_model_dir, qa_dtype="bfloat16"))
+    documents = [WEATHER, BIO, TEAM]
+
+    full_result = trained_engine.answer(NAME_QUESTION, documents=documents)
+    half_result = half.answer(NAME_QUESTION, documents=documents)
+
+    assert half_result.best is not None and full_result.best is not None
+    assert (half_result.best.text, half_result.best.document_id) == ("John", "bio")
+    # Close, not equal: that is the trade bfloat16 makes.
+    assert abs(half_result.best.confidence - full_result.best.confidence) < 0.1

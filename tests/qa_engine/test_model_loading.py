@@ -101,7 +101,7 @@ def test_the_same_name_loads_once(random_model_dir: Path, fresh_cache: dict) -> 
     assert second is first
     assert first.tokenizer.is_fast
     assert not first.model.training
-    assert list(fresh_cache) == [str(random_model_dir)]
+    assert list(fresh_cache) == [(str(random_model_dir), "float32")]
 
 
 def test_loading_happens_once_per_name_and_failures_are_not_cached(
@@ -110,7 +110,7 @@ def test_loading_happens_once_per_name_and_failures_are_not_cached(
     calls: list[str] = []
     fail = {"flaky": True}
 
-    def fake_load(name: str) -> model_loading.LoadedModel:
+    def fake_load(name: str, dtype: str = "float32") -> model_loading.LoadedModel:
         calls.append(name)
         if fail.get(name):
             fail[name] = False
@@ -143,7 +143,7 @@ def test_threads_apply_even_when_the_model_is_already_loaded(
         assert torch.get_num_threads() == 2
         load_qa_model(str(random_model_dir))  # 0: leave torch's setting alone
         assert torch.get_num_threads() == 2
-        assert list(fresh_cache) == [str(random_model_dir)]
+        assert list(fresh_cache) == [(str(random_model_dir), "float32")]
     finally:
         torch.set_num_threads(before)
 
@@ -188,3 +188,28 @@ def test_tokenizer_and_model_load_at_once_in_a_fresh_process(random_model_dir: P
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_bfloat16_is_a_separate_model_sharing_the_tokenizer(
+    random_model_dir: Path, fresh_cache: dict
+) -> None:
+    import torch
+
+    full = load_qa_model(str(random_model_dir))
+    half = load_qa_model(str(random_model_dir), dtype="bfloat16")
+
+    assert next(full.model.parameters()).dtype == torch.float32
+    assert next(half.model.parameters()).dtype == torch.bfloat16
+    assert half.model is not full.model and half.tokenizer is full.tokenizer
+    assert load_qa_model(str(random_model_dir), dtype="bfloat16") is half
+
+
+def test_bfloat16_without_native_support_warns_that_it_is_slower(
+    random_model_dir: Path, fresh_cache: dict, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    monkeypatch.setattr(model_loading, "_native_bf16", lambda torch: False)
+
+    with caplog.at_level("WARNING", logger="qa_engine.model_loading"):
+        load_qa_model(str(random_model_dir), dtype="bfloat16")
+
+    assert "slower than float32" in caplog.text

@@ -132,3 +132,16 @@ def test_a_cross_setting_check_is_described_without_the_values_dump(
     assert describe_invalid_settings(caught.value) == (
         "invalid setting: QA_DOC_STRIDE (500) must be smaller than QA_MAX_SEQ_LEN (384)"
     )
+
+
+def test_qa_dtype_accepts_only_float32_or_bfloat16(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert EngineSettings(_env_file=None).qa_dtype == "float32"
+    monkeypatch.setenv("QA_DTYPE", "bfloat16")
+    assert EngineSettings(_env_file=None).qa_dtype == "bfloat16"
+    monkeypatch.setenv("QA_DTYPE", "float16")
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings(_env_file=None)
+
+    assert "QA_DTYPE='float16': Input should be 'float32' or 'bfloat16'" in (
+        describe_invalid_settings(caught.value)
+    )

@@ -246,9 +246,9 @@ def test_add_is_confirmed_and_a_mention_acknowledged_while_the_model_loads(
     release = threading.Event()
     real_load = model_loading._load
 
-    def slow_load(name: str) -> model_loading.LoadedModel:
+    def slow_load(name: str, dtype: str = "float32") -> model_loading.LoadedModel:
         release.wait(timeout=60)
-        return real_load(name)
+        return real_load(name, dtype)
 
     monkeypatch.setattr(model_loading, "_load", slow_load)
     engine = QAEngine(EngineSettings(qa_model=str(folder), qa_no_answer_threshold=0.0))
