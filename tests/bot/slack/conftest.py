@@ -91,6 +91,113 @@ def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
+# -- payloads as Slack sends them (over HTTP here, over Socket Mode in its own tests) -------
+
+
+def command_payload(
+    command: str,
+    text: str,
+    *,
+    response_url: str,
+    trigger_id: str,
+    channel: str = "C1",
+    user: str = "U1",
+    team: str = TEAM_ID,
+) -> dict[str, str]:
+    """A slash command's fields (form-encoded over HTTP, JSON over Socket Mode)."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": "ana",
+        "command": command,
+        "text": text,
+        "api_app_id": "A1",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+
+
+def event_payload(event: dict[str, Any], *, event_id: str, team: str = TEAM_ID) -> dict[str, Any]:
+    """An Events API `event_callback` around `event`."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "api_app_id": "A1",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [
+            {"team_id": team, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
+        ],
+    }
+
+
+def mention_event(
+    question: str, *, ts: str, channel: str = "C1", thread_ts: str | None = None
+) -> dict[str, Any]:
+    """An `app_mention` of the bot asking `question`."""
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": f"<@UBOT> {question}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def button_click_payload(
+    action_id: str,
+    value: str,
+    *,
+    response_url: str,
+    trigger_id: str,
+    channel: str = "C1",
+    user: str = "U1",
+    message: dict[str, Any] | None = None,
+    ephemeral: bool = False,
+    team: str = TEAM_ID,
+) -> dict[str, Any]:
+    """A `block_actions` interaction: `user` clicked a button on `message`."""
+    message = message or {"ts": "1700000000.000001", "type": "message", "text": ""}
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": trigger_id,
+        "channel": {"id": channel, "name": "general"},
+        "container": {
+            "type": "message",
+            "message_ts": message.get("ts"),
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        },
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    if not ephemeral:
+        payload["message"] = message
+    return payload
+
+
 class SlackApp:
     """The app served by uvicorn on a free local port, and helpers to send it requests."""
 
@@ -163,20 +270,15 @@ class SlackApp:
     ) -> tuple[httpx.Response, str]:
         """Send a slash command; returns the HTTP response and its response_url's name."""
         name = f"cmd{next(self._ids)}"
-        form = {
-            "token": "legacy",
-            "team_id": team,
-            "team_domain": "test",
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": "ana",
-            "command": command,
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": self.fake.response_url(name),
-            "trigger_id": f"trigger-{name}",
-        }
+        form = command_payload(
+            command,
+            text,
+            response_url=self.fake.response_url(name),
+            trigger_id=f"trigger-{name}",
+            channel=channel,
+            user=user,
+            team=team,
+        )
         body = urlencode(form).encode()
         return self.post(body, "application/x-www-form-urlencoded"), name
 
@@ -188,18 +290,7 @@ class SlackApp:
         team: str = TEAM_ID,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        payload = {
-            "token": "legacy",
-            "team_id": team,
-            "api_app_id": "A1",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": team, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
-            ],
-        }
+        payload = event_payload(event, event_id=event_id or f"Ev{next(self._ids):08d}", team=team)
         return self.post(json.dumps(payload).encode(), "application/json", headers=headers)
 
     def mention(
@@ -215,16 +306,7 @@ class SlackApp:
     ) -> tuple[httpx.Response, str]:
         """Mention the bot with `question`; returns the response and the mention's ts."""
         ts = ts or f"1800000000.{next(self._ids):06d}"
-        event = {
-            "type": "app_mention",
-            "user": "U1",
-            "text": f"<@UBOT> {question}",
-            "ts": ts,
-            "channel": channel,
-            "event_ts": ts,
-        }
-        if thread_ts:
-            event["thread_ts"] = thread_ts
+        event = mention_event(question, ts=ts, channel=channel, thread_ts=thread_ts)
         return self.event(event, event_id=event_id, team=team, headers=headers), ts
 
     def interaction(self, payload: dict[str, Any]) -> httpx.Response:
@@ -244,34 +326,17 @@ class SlackApp:
     ) -> tuple[httpx.Response, str]:
         """Click a button; returns the response and the name of its response_url."""
         name = f"act{next(self._ids)}"
-        message = message or {"ts": "1700000000.000001", "type": "message", "text": ""}
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "team": {"id": team, "domain": "test"},
-            "user": {"id": user, "team_id": team},
-            "api_app_id": "A1",
-            "token": "legacy",
-            "trigger_id": f"trigger-{name}",
-            "channel": {"id": channel, "name": "general"},
-            "container": {
-                "type": "message",
-                "message_ts": message.get("ts"),
-                "channel_id": channel,
-                "is_ephemeral": ephemeral,
-            },
-            "response_url": self.fake.response_url(name),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
-        if not ephemeral:
-            payload["message"] = message
+        payload = button_click_payload(
+            action_id,
+            value,
+            response_url=self.fake.response_url(name),
+            trigger_id=f"trigger-{name}",
+            channel=channel,
+            user=user,
+            message=message,
+            ephemeral=ephemeral,
+            team=team,
+        )
         return self.interaction(payload), name
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,17 @@ from typing import Any
 import pytest
 
 from bot import rendering
-from tests.bot.slack.conftest import BOT_TOKEN, MODEL, NAME_DOCUMENT, NAME_QUESTION
-from tests.bot.slack.fake_slack import TEAM_ID, Call, FakeSlack, wait_for
+from tests.bot.slack.conftest import (
+    BOT_TOKEN,
+    MODEL,
+    NAME_DOCUMENT,
+    NAME_QUESTION,
+    button_click_payload,
+    command_payload,
+    event_payload,
+    mention_event,
+)
+from tests.bot.slack.fake_slack import Call, FakeSlack, wait_for
 from tests.bot.slack.fake_socket_mode import FakeSocketMode
 
 APP_TOKEN = "xapp-1-A1-test"
@@ -40,48 +48,13 @@ class SocketModeApp:
         return self.log.read_text("utf-8", errors="replace")
 
     def command(self, text: str, *, name: str, command: str = "/context") -> str:
-        payload = {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "team_domain": "test",
-            "channel_id": "C1",
-            "channel_name": "general",
-            "user_id": "U1",
-            "user_name": "ana",
-            "command": command,
-            "text": text,
-            "api_app_id": "A1",
-            "is_enterprise_install": "false",
-            "response_url": self.slack.response_url(name),
-            "trigger_id": f"trigger-{name}",
-        }
+        payload = command_payload(
+            command, text, response_url=self.slack.response_url(name), trigger_id=name
+        )
         return self.socket.send("slash_commands", payload)
 
     def mention(self, question: str, *, ts: str, event_id: str, retry_attempt: int = 0) -> str:
-        payload = {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "api_app_id": "A1",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_mention",
-                "user": "U1",
-                "text": f"<@UBOT> {question}",
-                "ts": ts,
-                "channel": "C1",
-                "event_ts": ts,
-            },
-            "authorizations": [
-                {
-                    "team_id": TEAM_ID,
-                    "user_id": "UBOT",
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-        }
+        payload = event_payload(mention_event(question, ts=ts), event_id=event_id)
         return self.socket.send(
             "events_api",
             payload,
@@ -90,27 +63,14 @@ class SocketModeApp:
         )
 
     def click(self, button: dict[str, Any], *, thread_ts: str, name: str) -> str:
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "test"},
-            "user": {"id": "U5", "team_id": TEAM_ID},
-            "api_app_id": "A1",
-            "token": "legacy",
-            "trigger_id": f"trigger-{name}",
-            "channel": {"id": "C1", "name": "general"},
-            "container": {"type": "message", "message_ts": "1700000000.000777", "channel_id": "C1"},
-            "message": {"ts": "1700000000.000777", "thread_ts": thread_ts, "type": "message"},
-            "response_url": self.slack.response_url(name),
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": button["action_id"],
-                    "block_id": "b1",
-                    "value": button["value"],
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
+        payload = button_click_payload(
+            button["action_id"],
+            button["value"],
+            response_url=self.slack.response_url(name),
+            trigger_id=name,
+            user="U5",
+            message={"ts": "1700000000.000777", "thread_ts": thread_ts, "type": "message"},
+        )
         return self.socket.send("interactive", payload)
 
     def acked(self, envelope_id: str) -> dict[str, Any]:
