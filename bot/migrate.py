@@ -37,7 +37,8 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_database(url: str) -> None:
-    """`alembic upgrade head`: a no-op at head, and safe when processes race (see env.py).
+    """`alembic upgrade head`: a no-op at head, and safe when processes race (SQLite and
+    PostgreSQL take turns, see env.py).
 
     Raises `DatabaseURLError` (one line) when DATABASE_URL can't be used or reached.
     """

@@ -95,7 +95,8 @@ def plain_text_from_slack(text: str) -> str:
             return label or ("@" + name if name in {"here", "channel", "everyone"} else "")
         return label or target
 
-    return unescape(_SLACK_MARKUP.sub(readable, text))
+    # NUL never reads as anything, and PostgreSQL text columns reject it.
+    return unescape(_SLACK_MARKUP.sub(readable, text)).replace("\x00", "")
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:

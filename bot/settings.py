@@ -28,14 +28,6 @@ class Settings(EngineSettings):
         2, ge=1, description="Background threads answering questions after the ack."
     )
 
-    @field_validator("database_url")
-    @classmethod
-    def _normalise_postgres_scheme(cls, url: str) -> str:
-        # Heroku-style hosts hand out postgres://, which SQLAlchemy 2 no longer accepts.
-        if url.startswith("postgres://"):
-            return "postgresql://" + url.removeprefix("postgres://")
-        return url
-
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, url: str) -> str:

@@ -5,7 +5,8 @@ batch mode rebuilds a table by copying it and dropping the original, and with en
 on that drop would cascade to every passage — and `PRAGMA foreign_key_check` runs before
 the commit instead. The transaction starts with `BEGIN IMMEDIATE` (see
 `bot.storage.database`), so when several processes start at once the others wait, then
-find the database already at head.
+find the database already at head; on PostgreSQL a transaction-scoped advisory lock does
+the same.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 
 from bot.storage.database import create_db_engine
 from bot.storage.models import PASSAGES_FTS_TABLE, Base
@@ -23,6 +25,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises racing upgrades.
+POSTGRES_MIGRATION_LOCK = 0x7161626F74  # "qabot"
 
 
 def database_url() -> str:
@@ -64,6 +69,13 @@ def run_migrations_online() -> None:
     try:
         with engine.connect() as connection, connection.begin():
             is_sqlite = connection.dialect.name == "sqlite"
+            if connection.dialect.name == "postgresql":
+                # What BEGIN IMMEDIATE does on SQLite: processes starting at once take turns
+                # (the lock is held until this transaction ends), so the later ones find the
+                # schema already at head instead of failing on CREATE TABLE.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_MIGRATION_LOCK}
+                )
             context.configure(
                 connection=connection,
                 target_metadata=target_metadata,

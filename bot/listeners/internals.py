@@ -95,6 +95,9 @@ def add_to_context(
         permalink = message.get("permalink") or (
             permalink_for(client, origin.channel_id, source_ts) if source_ts else None
         )
+    # PostgreSQL text can't hold NUL characters; drop them before splitting so passage
+    # offsets still match the stored text.
+    text = text.replace("\x00", "")
     try:
         title = rendering.shorten(" ".join((title or "").split()), rendering.TITLE_LIMIT)
         title = title or rendering.title_from_text(text)

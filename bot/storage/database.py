@@ -64,6 +64,9 @@ def create_db_engine(url: str, *, foreign_keys: bool = True) -> Engine:
 
 def parse_database_url(url: str) -> URL:
     """`url` parsed, or `DatabaseURLError` saying what a database URL looks like."""
+    if url.startswith("postgres://"):
+        # Heroku-style hosts hand out postgres://, which SQLAlchemy 2 no longer accepts.
+        url = "postgresql://" + url.removeprefix("postgres://")
     try:
         return make_url(url)
     except ArgumentError as error:

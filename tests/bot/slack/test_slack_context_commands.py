@@ -6,7 +6,7 @@ import shutil
 import threading
 
 from bot import rendering
-from bot.storage import DocumentSource, list_documents
+from bot.storage import DocumentSource, channel_passages, list_documents
 from qa_engine import model_loading
 from qa_engine.engine import QAEngine
 from qa_engine.settings import EngineSettings
@@ -45,6 +45,16 @@ def test_add_with_text_stores_a_document_titled_by_its_first_line(slack_app: Sla
     assert document.text == "Release process\nWe ship on Tuesdays & Thursdays."
     assert document.source == DocumentSource.SLASH_COMMAND
     assert document.added_by == "U1"
+
+
+def test_nul_characters_are_dropped_and_offsets_still_match(slack_app: SlackApp):
+    add(slack_app, "Deploys\x00 happen on Tuesday.")
+
+    [document] = documents(slack_app)
+    assert document.text == "Deploys happen on Tuesday."
+    with slack_app.services.session_factory() as session:
+        passages = channel_passages(session=session, team_id=TEAM_ID, channel_id="C1")
+    assert [document.text[p.start : p.end] for p in passages] == [p.text for p in passages]
 
 
 def test_add_shortens_a_long_first_line_for_the_title(slack_app: SlackApp):

@@ -75,6 +75,11 @@ def test_plain_text_from_slack_undoes_slack_markup():
     )
 
 
+def test_plain_text_from_slack_drops_nul_characters():
+    # PostgreSQL text columns reject NUL; nothing a person reads is lost.
+    assert plain_text_from_slack("deploys\x00 on Tuesday\x00") == "deploys on Tuesday"
+
+
 def test_strip_mention_removes_only_the_bot():
     assert strip_mention("<@UBOT> who is <@U2>?", "UBOT") == "who is @U2?"
     assert strip_mention("hey <@UBOT|qabot>   what's up", "UBOT") == "hey what's up"

@@ -9,7 +9,12 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.migrate import current_revision, upgrade_database
-from bot.storage.database import DatabaseURLError, create_db_engine, redacted
+from bot.storage.database import (
+    DatabaseURLError,
+    create_db_engine,
+    parse_database_url,
+    redacted,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +47,8 @@ def test_a_missing_postgres_driver_names_the_extra(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(builtins, "__import__", no_psycopg)
     with pytest.raises(DatabaseURLError) as caught:
-        create_db_engine("postgresql://qabot:hunter2@db.internal/qabot")
+        # Heroku-style hosts hand out postgres://; it means postgresql://.
+        create_db_engine("postgres://qabot:hunter2@db.internal/qabot")
 
     assert 'pip install -e ".[postgres]"' in str(caught.value)
     assert "hunter2" not in str(caught.value) and "***" in str(caught.value)
@@ -80,6 +86,11 @@ def test_the_cli_prints_the_line_and_exits_1(
     assert result.output.startswith("Error: DATABASE_URL 'mysql://qabot:***@127.0.0.1:1/db'")
     assert "Traceback" not in result.output
     assert "hunter2" not in result.output
+
+
+def test_postgres_scheme_is_read_as_postgresql() -> None:
+    assert parse_database_url("postgres://u:p@h/d").drivername == "postgresql"
+    assert parse_database_url("postgresql+psycopg://u:p@h/d").drivername == "postgresql+psycopg"
 
 
 def test_redacted_hides_only_the_password() -> None:
