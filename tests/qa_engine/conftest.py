@@ -35,20 +35,6 @@ def trained_engine(trained_model_dir: Path) -> QAEngine:
 
 
 @pytest.fixture(scope="session")
-def sentence_passage_engine(trained_model_dir: Path) -> QAEngine:
-    """The trained model reading one-sentence passages.
-
-    The tiny fixture model (35% exact match on held-out synthetic text) is reliable on a
-    sentence but not inside a passage dense with other facts, unlike the real
-    DistilBERT-SQuAD; tests about offsets and long documents use this engine so they
-    test the engine, not the tiny model's reading skill.
-    """
-    engine = QAEngine(engine_settings(trained_model_dir, qa_passage_tokens=16))
-    engine.warm_up()
-    return engine
-
-
-@pytest.fixture(scope="session")
 def random_engine(random_model_dir: Path) -> QAEngine:
     """The random model, showing every answer (threshold 0): for shape-only checks."""
     engine = QAEngine(engine_settings(random_model_dir, qa_no_answer_threshold=0.0))

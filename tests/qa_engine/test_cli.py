@@ -21,7 +21,7 @@ def runner(monkeypatch, trained_model_dir) -> CliRunner:
 def test_ask_with_context_prints_the_answer(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["ask", "What's my name?", "--context", CARD_CONTEXT])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0].startswith("1. John")
+    assert result.stdout.splitlines()[0].startswith("1. John")
 
 
 def test_ask_json_with_files_names_the_source(runner: CliRunner, tmp_path) -> None:
@@ -42,7 +42,7 @@ def test_ask_json_with_files_names_the_source(runner: CliRunner, tmp_path) -> No
         ],
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)  # logs and progress bars go to stderr
     best = payload["answers"][0]
     assert best["answer"] == "Seattle"
     assert best["document_title"] == "me.txt"

@@ -108,12 +108,12 @@ def test_the_answer_comes_from_the_right_document(trained_engine: QAEngine) -> N
 
 
 def test_offsets_are_document_offsets_deep_inside_a_document(
-    sentence_passage_engine: QAEngine,
+    trained_engine: QAEngine,
 ) -> None:
     prefix = filler_text(150, seed=1)
     document = Document("long", f"{prefix}\n\n{NAME_CONTEXT}. {filler_text(150, seed=2)}", "Long")
 
-    result = sentence_passage_engine.answer(NAME_QUESTION, documents=[document])
+    result = trained_engine.answer(NAME_QUESTION, documents=[document])
 
     assert result.best is not None
     assert result.best.text == "John"
@@ -337,14 +337,14 @@ def test_a_long_question_in_a_small_window_does_not_crash(trained_model_dir: Pat
         assert_answer_points_into(answer, documents_by_id(document))
 
 
-def test_a_3000_word_document_is_answered(sentence_passage_engine: QAEngine) -> None:
+def test_a_3000_word_document_is_answered(trained_engine: QAEngine) -> None:
     before, after = filler_text(1500, seed=3), filler_text(1500, seed=4)
     document = Document("book", f"{before} {NAME_CONTEXT}. {after}", title="Book")
     assert len(document.text.split()) >= 3000
 
-    result = sentence_passage_engine.answer(NAME_QUESTION, documents=[document])
+    result = trained_engine.answer(NAME_QUESTION, documents=[document])
 
-    assert result.passages_read <= sentence_passage_engine.settings.qa_passages_to_read
+    assert result.passages_read <= trained_engine.settings.qa_passages_to_read
     assert result.best is not None
     assert result.best.text == "John"
     assert result.best.start == len(before) + 1 + NAME_CONTEXT.index("John")
