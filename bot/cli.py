@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 from pydantic import ValidationError
 
+from bot.log_config import configure_logging
 from qa_engine.cli import ask, evaluate
 from qa_engine.settings import describe_invalid_settings
 
 
 @click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
-def cli(verbose: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging (same as LOG_LEVEL=DEBUG).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """qabot: answers questions from the documents a team pins to a Slack channel."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # A failed hub download is reported once, by qabot's own error line.
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    ctx.obj = {"verbose": verbose}
+    configure_logging("DEBUG" if verbose else "INFO")
 
 
 cli.add_command(ask)
@@ -46,13 +42,17 @@ def migrate() -> None:
 
 @cli.command()
 @click.option("--socket-mode", is_flag=True, help="Connect over Socket Mode (no public URL).")
-def serve(socket_mode: bool) -> None:
+@click.pass_context
+def serve(ctx: click.Context, socket_mode: bool) -> None:
     """Run the Slack app: HTTP on $PORT, or Socket Mode."""
     from bot.app import ConfigurationError
     from bot.settings import Settings
     from bot.storage.database import DatabaseURLError
 
     settings = Settings()
+    if ctx.obj["verbose"]:
+        settings = settings.model_copy(update={"log_level": "DEBUG"})
+    configure_logging(settings.log_level)  # worker processes read it from the settings too
     try:
         if socket_mode:
             from bot.socket_mode import run_socket_mode

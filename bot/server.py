@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from bot.app import build_services, create_bolt_app
+from bot.log_config import configure_logging
 from bot.migrate import upgrade_database
 from bot.settings import Settings
 from bot.storage import prune_events
@@ -101,7 +102,9 @@ def _slack_endpoint(bolt_app: App) -> Callable[[Request], Awaitable[Response]]:
 
 def create_asgi_app_from_environment() -> Starlette:
     """Factory for uvicorn's worker processes (`--factory`): settings from the environment."""
-    return create_asgi_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_asgi_app(settings)
 
 
 def run_server(settings: Settings) -> None:

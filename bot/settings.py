@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, field_validator
 
 from qa_engine.settings import EngineSettings
@@ -26,6 +28,9 @@ class Settings(EngineSettings):
     web_concurrency: int = Field(1, ge=1, description="Web server worker processes.")
     answer_workers: int = Field(
         2, ge=1, description="Background threads answering questions after the ack."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )
 
     @field_validator("slack_api_url")

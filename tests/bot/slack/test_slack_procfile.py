@@ -38,14 +38,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def signed_post(client: httpx.Client, body: bytes, content_type: str) -> httpx.Response:
+def signed_post(
+    client: httpx.Client, body: bytes, content_type: str, **headers: str
+) -> httpx.Response:
     timestamp = int(time.time())
-    headers = {
+    all_headers = {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": str(timestamp),
         "X-Slack-Signature": sign(body, timestamp),
+        **headers,
     }
-    return client.post("/slack/events", content=body, headers=headers)
+    return client.post("/slack/events", content=body, headers=all_headers)
 
 
 @pytest.fixture
@@ -55,7 +58,10 @@ def fake_slack():
     fake.close()
 
 
-def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack, workers: int) -> None:
+    # With two worker processes a retried event may reach the other process; the handled
+    # event ids in the database still make it one reply.
     port = free_port()
     env = {
         **os.environ,
@@ -67,6 +73,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack) -> 
         "QA_NO_ANSWER_THRESHOLD": "0",
         "PORT": str(port),
         "HOST": "127.0.0.1",
+        "WEB_CONCURRENCY": str(workers),
     }
     release = subprocess.run(
         procfile_command("release"), env=env, cwd=tmp_path, capture_output=True, text=True
@@ -74,7 +81,11 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack) -> 
     assert release.returncode == 0, release.stderr
     assert "database at revision" in release.stdout
 
-    web = subprocess.Popen(procfile_command("web"), env=env, cwd=tmp_path)
+    log = tmp_path / "web.log"
+    with log.open("wb") as log_file:
+        web = subprocess.Popen(
+            procfile_command("web"), env=env, cwd=tmp_path, stdout=log_file, stderr=log_file
+        )
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
 
@@ -117,13 +128,27 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack) -> 
         }
         response = signed_post(client, json.dumps(event).encode(), "application/json")
         assert response.status_code == 200
-        reply = wait_for(
-            lambda: [
+
+        def replies() -> list:
+            return [
                 c for c in fake_slack.calls("chat.postMessage") if c.get("thread_ts") == mention_ts
-            ],
-            timeout=60,
-        )[0]
+            ]
+
+        reply = wait_for(replies, timeout=60)[0]
         assert "John" in reply["text"]
+
+        # Slack's retries, on fresh connections (so either worker may take them).
+        for attempt in ("1", "2"):
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as retry:
+                response = signed_post(
+                    retry,
+                    json.dumps(event).encode(),
+                    "application/json",
+                    **{"X-Slack-Retry-Num": attempt, "X-Slack-Retry-Reason": "http_timeout"},
+                )
+            assert response.status_code == 200
+        wait_for(lambda: log.read_text("utf-8").count("EvProcfile1 was already handled") == 2)
+        assert len(replies()) == 1
     finally:
         web.terminate()
         web.wait(timeout=30)
