@@ -13,7 +13,8 @@ from qa_engine.settings import describe_invalid_settings
 
 
 @click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging (same as LOG_LEVEL=DEBUG).")
+@click.version_option(package_name="qabot", prog_name="qabot")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging (for serve: LOG_LEVEL=DEBUG).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """qabot: answers questions from the documents a team pins to a Slack channel."""

@@ -36,3 +36,14 @@ def test_bad_settings_exit_2_with_one_line(
         assert exited.value.code == 2
         assert err.startswith("Error: invalid setting: ") and says in err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_version_names_the_installed_package(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from importlib.metadata import version
+
+    monkeypatch.setattr(sys, "argv", ["qabot", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"qabot, version {version('qabot')}"
