@@ -1,0 +1,86 @@
+"""manifest.yml and the app agree: everything the manifest sends, a listener handles.
+
+Bolt answers a request no listener matches with 404, so each slash command, shortcut and
+event the manifest subscribes to is sent to the running app and must get a 200.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.bot.slack.conftest import SlackApp
+from tests.bot.slack.fake_slack import TEAM_ID
+
+MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[3] / "manifest.yml").read_text())
+FEATURES, SETTINGS = MANIFEST["features"], MANIFEST["settings"]
+
+
+def test_every_url_is_the_one_slack_endpoint() -> None:
+    urls = [c["url"] for c in FEATURES["slash_commands"]]
+    urls += [SETTINGS["event_subscriptions"]["request_url"]]
+    urls += [SETTINGS["interactivity"]["request_url"]]
+    assert len(urls) == 4  # the comment at the top of manifest.yml counts them
+    assert all(url == "https://YOUR-HOST/slack/events" for url in urls)
+
+
+def test_scopes_are_exactly_the_ones_the_readme_lists() -> None:
+    scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
+    assert sorted(scopes) == [
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "pins:read",
+        "reactions:write",
+    ]
+    assert ", ".join(f"`{s}`" for s in scopes) in readme
+
+
+@pytest.mark.parametrize("command", [c["command"] for c in FEATURES["slash_commands"]])
+def test_every_slash_command_has_a_listener(slack_app: SlackApp, command: str) -> None:
+    response, _ = slack_app.command(command, "help")
+    assert response.status_code == 200
+
+
+def test_unknown_commands_and_events_are_404_so_these_checks_mean_something(
+    slack_app: SlackApp,
+) -> None:
+    response, _ = slack_app.command("/not-in-the-manifest", "help")
+    assert response.status_code == 404
+    event = {"type": "reaction_added", "user": "U1", "item": {"type": "message", "channel": "C1"}}
+    assert slack_app.event(event).status_code == 404
+
+
+@pytest.mark.parametrize("shortcut", FEATURES["shortcuts"], ids=lambda s: s["callback_id"])
+def test_every_shortcut_has_a_listener(slack_app: SlackApp, shortcut: dict[str, Any]) -> None:
+    assert shortcut["type"] == "message"
+    payload = {
+        "type": "message_action",
+        "callback_id": shortcut["callback_id"],
+        "team": {"id": TEAM_ID, "domain": "test"},
+        "channel": {"id": "C1", "name": "general"},
+        "user": {"id": "U4", "name": "bo"},
+        "message_ts": "1700000200.000300",
+        "message": {"type": "message", "user": "U8", "ts": "1700000200.000300", "text": "Hi."},
+        "response_url": slack_app.fake.response_url("shortcut"),
+        "trigger_id": "t",
+        "token": "legacy",
+    }
+    assert slack_app.interaction(payload).status_code == 200
+
+
+@pytest.mark.parametrize("event_type", SETTINGS["event_subscriptions"]["bot_events"])
+def test_every_subscribed_event_has_a_listener(slack_app: SlackApp, event_type: str) -> None:
+    event: dict[str, Any] = {"type": event_type, "user": "U1", "channel": "C1"}
+    if event_type == "app_mention":
+        event |= {"text": "<@UBOT> hi", "ts": "1800000000.000001"}
+    else:  # pin_added / pin_removed
+        event |= {
+            "channel_id": "C1",
+            "item": {"type": "message", "channel": "C1", "message": {"ts": "1.2", "text": ""}},
+        }
+    assert slack_app.event(event).status_code == 200
