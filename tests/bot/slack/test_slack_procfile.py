@@ -149,6 +149,12 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack, wor
             assert response.status_code == 200
         wait_for(lambda: log.read_text("utf-8").count("EvProcfile1 was already handled") == 2)
         assert len(replies()) == 1
+
+        # The log tells what happened without what was said, and never a secret.
+        text = log.read_text("utf-8")
+        assert "event_id=EvProcfile1 channel=C1" in text
+        for private in ("I live in Seattle", "What's my name", BOT_TOKEN, SIGNING_SECRET):
+            assert private not in text
     finally:
         web.terminate()
         web.wait(timeout=30)

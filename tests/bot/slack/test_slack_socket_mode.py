@@ -158,6 +158,11 @@ def test_context_then_mention_over_socket_mode_answers_in_a_thread(
     thanks = wait_for(lambda: app.slack.calls("chat.postEphemeral"), timeout=30)[0]
     assert (thanks["user"], thanks["thread_ts"]) == ("U5", mention_ts)
 
+    log = app.log_text()
+    assert "event_id=EvSocket1 channel=C1" in log
+    for private in ("I live in Seattle", NAME_QUESTION, BOT_TOKEN, APP_TOKEN):
+        assert private not in log
+
 
 def test_a_redelivered_event_is_answered_once(socket_mode_app: SocketModeApp):
     app = socket_mode_app
