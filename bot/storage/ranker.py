@@ -38,7 +38,9 @@ class Fts5PassageRanker:
 
     Scores are `-bm25()` (FTS5's bm25 is lower-is-better), so higher is more relevant;
     passages that share no word with the question score 0.0. bm25's term statistics come
-    from the whole index, not just this channel — only the order within a channel matters.
+    from the whole index, not just this channel: how rare a word is counts over every
+    channel, so score sizes — and with them the engine's confidences, which soften these
+    scores into P(passage | question) — shift a little with other channels' text.
     """
 
     def __init__(
