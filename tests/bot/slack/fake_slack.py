@@ -87,6 +87,11 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def replies(self, thread_ts: str | None = None) -> list[Call]:
+        """`chat.postMessage` calls; with `thread_ts`, only those posted in that thread."""
+        posts = self.calls("chat.postMessage")
+        return [c for c in posts if thread_ts is None or c.get("thread_ts") == thread_ts]
+
     def responses(self, name: str | None = None) -> list[Call]:
         """Posts to response_url paths (`Call.method` is the path's name)."""
         with self._lock:

@@ -271,9 +271,7 @@ def test_add_is_confirmed_and_a_mention_acknowledged_while_the_model_loads(
         assert not engine.is_ready and not fake_slack.calls("chat.postMessage")
 
         release.set()
-        [answer] = wait_for(
-            lambda: [c for c in fake_slack.calls("chat.postMessage") if c.get("thread_ts") == ts]
-        )
+        [answer] = wait_for(lambda: fake_slack.replies(ts))
         assert "John" in answer["text"]
     finally:
         release.set()

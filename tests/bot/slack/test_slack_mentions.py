@@ -35,16 +35,8 @@ def add_name_document(app: SlackApp, channel: str = "C1") -> None:
     wait_for(lambda: app.fake.responses(name))
 
 
-def replies(fake: FakeSlack, thread_ts: str | None = None) -> list[Call]:
-    return [
-        c
-        for c in fake.calls("chat.postMessage")
-        if thread_ts is None or c.get("thread_ts") == thread_ts
-    ]
-
-
 def one_reply(fake: FakeSlack, thread_ts: str) -> Call:
-    return wait_for(lambda: replies(fake, thread_ts))[0]
+    return wait_for(lambda: fake.replies(thread_ts))[0]
 
 
 def section_text(message: Call) -> str:
@@ -122,7 +114,7 @@ def test_a_retried_event_is_answered_once(slack_app: SlackApp, caplog):
     one_reply(slack_app.fake, ts)
     wait_for(lambda: "EvRETRY was already handled" in caplog.text)
     wait_for(lambda: slack_app.fake.calls("reactions.remove"))
-    assert len(replies(slack_app.fake, ts)) == 1
+    assert len(slack_app.fake.replies(ts)) == 1
     assert len(slack_app.fake.calls("reactions.add")) == 1
 
 
@@ -151,7 +143,7 @@ def test_one_event_delivered_to_two_processes_is_answered_once(
         one_reply(fake_slack, "1800000001.000001")
         wait_for(lambda: "EvTWICE was already handled" in caplog.text)
         wait_for(lambda: fake_slack.calls("reactions.remove"))
-        assert len(replies(fake_slack, "1800000001.000001")) == 1
+        assert len(fake_slack.replies("1800000001.000001")) == 1
     finally:
         first.stop()
         second.stop()
@@ -213,8 +205,8 @@ def test_slack_failing_to_post_the_answer_still_leaves_an_apology(
 
     _, ts = slack_app.mention(NAME_QUESTION)
 
-    wait_for(lambda: len(replies(slack_app.fake, ts)) == 2)
-    assert replies(slack_app.fake, ts)[1]["text"] == rendering.APOLOGY
+    wait_for(lambda: len(slack_app.fake.replies(ts)) == 2)
+    assert slack_app.fake.replies(ts)[1]["text"] == rendering.APOLOGY
     wait_for(lambda: slack_app.fake.calls("reactions.remove"))
     assert "answering event" in caplog.text and "Traceback" in caplog.text
 
@@ -259,9 +251,9 @@ def test_five_concurrent_mentions_each_get_exactly_one_reply(slack_app: SlackApp
     for sender in senders:
         sender.join()
 
-    wait_for(lambda: all(replies(slack_app.fake, ts) for ts in stamps))
+    wait_for(lambda: all(slack_app.fake.replies(ts) for ts in stamps))
     wait_for(lambda: len(slack_app.fake.calls("reactions.remove")) == 5)
-    assert sorted(c["thread_ts"] for c in replies(slack_app.fake)) == stamps
+    assert sorted(c["thread_ts"] for c in slack_app.fake.replies()) == stamps
 
 
 def test_thumbs_up_stores_feedback_and_thanks_the_voter(slack_app: SlackApp):
@@ -299,8 +291,8 @@ def test_more_answers_posts_the_next_ones_in_the_thread(slack_app: SlackApp):
         message={"ts": "1700000000.000888", "thread_ts": ts, "type": "message", "text": ""},
     )
 
-    wait_for(lambda: len(replies(slack_app.fake, ts)) == 2)
-    assert "Other possible answers" in replies(slack_app.fake, ts)[1]["text"]
+    wait_for(lambda: len(slack_app.fake.replies(ts)) == 2)
+    assert "Other possible answers" in slack_app.fake.replies(ts)[1]["text"]
 
 
 def test_ask_answers_privately(slack_app: SlackApp):
@@ -312,7 +304,7 @@ def test_ask_answers_privately(slack_app: SlackApp):
     [answer] = wait_for(lambda: slack_app.fake.responses(name))
     assert answer["response_type"] == "ephemeral"
     assert "confident" in answer["text"]
-    assert replies(slack_app.fake) == []
+    assert slack_app.fake.replies() == []
     assert slack_app.fake.calls("reactions.add") == []
 
 
@@ -327,7 +319,7 @@ def test_more_answers_on_a_private_answer_stays_private(slack_app: SlackApp):
     [others] = wait_for(lambda: slack_app.fake.responses(clicked))
     assert others["response_type"] == "ephemeral"
     assert others["replace_original"] is False
-    assert replies(slack_app.fake) == []
+    assert slack_app.fake.replies() == []
 
 
 def test_a_database_failure_gets_an_apology(settings, engine, fake_slack, tmp_path, caplog):

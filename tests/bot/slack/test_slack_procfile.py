@@ -129,12 +129,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack, wor
         response = signed_post(client, json.dumps(event).encode(), "application/json")
         assert response.status_code == 200
 
-        def replies() -> list:
-            return [
-                c for c in fake_slack.calls("chat.postMessage") if c.get("thread_ts") == mention_ts
-            ]
-
-        reply = wait_for(replies, timeout=60)[0]
+        reply = wait_for(lambda: fake_slack.replies(mention_ts), timeout=60)[0]
         assert "John" in reply["text"]
 
         # Slack's retries, on fresh connections (so either worker may take them).
@@ -148,7 +143,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack, wor
                 )
             assert response.status_code == 200
         wait_for(lambda: log.read_text("utf-8").count("EvProcfile1 was already handled") == 2)
-        assert len(replies()) == 1
+        assert len(fake_slack.replies(mention_ts)) == 1
 
         # The log tells what happened without what was said, and never a secret.
         text = log.read_text("utf-8")

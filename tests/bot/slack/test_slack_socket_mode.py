@@ -29,7 +29,7 @@ from tests.bot.slack.conftest import (
     event_payload,
     mention_event,
 )
-from tests.bot.slack.fake_slack import Call, FakeSlack, wait_for
+from tests.bot.slack.fake_slack import FakeSlack, wait_for
 from tests.bot.slack.fake_socket_mode import FakeSocketMode
 
 APP_TOKEN = "xapp-1-A1-test"
@@ -75,10 +75,6 @@ class SocketModeApp:
 
     def acked(self, envelope_id: str) -> dict[str, Any]:
         return wait_for(lambda: self.socket.ack(envelope_id), timeout=10)
-
-
-def replies_in_thread(slack: FakeSlack, ts: str) -> list[Call]:
-    return [c for c in slack.calls("chat.postMessage") if c.get("thread_ts") == ts]
 
 
 @pytest.fixture
@@ -140,7 +136,7 @@ def test_context_then_mention_over_socket_mode_answers_in_a_thread(
     mention_ts = "1800000000.000101"
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocket1"))
 
-    [reply] = wait_for(lambda: replies_in_thread(app.slack, mention_ts), timeout=60)
+    [reply] = wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
     assert "John" in reply["text"]
     [eyes] = wait_for(lambda: app.slack.calls("reactions.add"))
     assert (eyes["name"], eyes["timestamp"]) == ("eyes", mention_ts)
@@ -171,12 +167,12 @@ def test_a_redelivered_event_is_answered_once(socket_mode_app: SocketModeApp):
 
     mention_ts = "1800000000.000202"
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocketRetry"))
-    wait_for(lambda: replies_in_thread(app.slack, mention_ts), timeout=60)
+    wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
     # Slack redelivers an event it thinks was lost, in a new envelope with the same id.
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocketRetry", retry_attempt=1))
 
     wait_for(lambda: "EvSocketRetry was already handled" in app.log_text(), timeout=30)
-    assert len(replies_in_thread(app.slack, mention_ts)) == 1
+    assert len(app.slack.replies(mention_ts)) == 1
 
 
 def test_a_refresh_request_reconnects_and_keeps_answering(socket_mode_app: SocketModeApp):
@@ -189,5 +185,5 @@ def test_a_refresh_request_reconnects_and_keeps_answering(socket_mode_app: Socke
     wait_for(lambda: app.slack.responses("add"), timeout=30)
     mention_ts = "1800000000.000303"
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocketAfter"))
-    [reply] = wait_for(lambda: replies_in_thread(app.slack, mention_ts), timeout=60)
+    [reply] = wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
     assert "John" in reply["text"]
