@@ -122,7 +122,6 @@ class WindowReader:
 
     def __init__(self, model: Any, tokenizer: Any, *, batch_size: int):
         self._model = model
-        self._tokenizer = tokenizer
         self._pad_id = tokenizer.pad_token_id or 0
         self._input_names = set(tokenizer.model_input_names)
         self._batch_size = batch_size
