@@ -25,16 +25,17 @@ below the threshold are dropped; if none is left, the engine reports no answer.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+
+import numpy as np
+
+from qa_engine.decoding import log_partition
 
 
 def log_sum_exp(values: Sequence[float]) -> float:
-    finite = [v for v in values if v != float("-inf")]
-    if not finite:
-        return float("-inf")
-    peak = max(finite)
-    return peak + math.log(sum(math.exp(v - peak) for v in finite))
+    """log Σ exp(values), stably; -inf entries (and an empty list) contribute nothing."""
+    array = np.asarray(values, dtype=np.float64)
+    return log_partition(array, array != -np.inf)
 
 
 def passage_log_priors(retrieval_scores: Sequence[float], temperature: float) -> list[float]:
