@@ -7,7 +7,7 @@ replies go to the same place: the thread, or the asker alone.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -44,9 +44,8 @@ class _Press:
 def _pressed(body: dict[str, Any], context: BoltContext) -> _Press:
     container = body.get("container") or {}
     message = body.get("message") or {}
-    origin = origin_of(body, context)
-    if not origin.channel_id:
-        origin = replace(origin, channel_id=container.get("channel_id", ""))
+    channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
+    origin = origin_of(body, context, channel_id=channel_id)
     thread_ts = None
     if not container.get("is_ephemeral"):
         thread_ts = message.get("thread_ts") or message.get("ts", "")
