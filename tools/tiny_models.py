@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,9 +109,14 @@ def build_vocab(vocab_size: int | None = None, *, words: Sequence[str] = COMMON_
         return vocab
     if vocab_size < len(vocab):
         raise ValueError(f"vocab_size {vocab_size} is below the base vocabulary ({len(vocab)})")
+    return extend_vocab(vocab, _filler_pieces(), vocab_size)
+
+
+def extend_vocab(vocab: list[str], pieces: Iterable[str], size: int) -> list[str]:
+    """Append the `pieces` not yet in `vocab`, in order, until it holds `size` tokens."""
     seen = set(vocab)
-    for piece in _filler_pieces():
-        if len(vocab) >= vocab_size:
+    for piece in pieces:
+        if len(vocab) >= size:
             break
         if piece not in seen:
             seen.add(piece)

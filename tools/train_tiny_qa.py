@@ -52,6 +52,7 @@ from transformers import DistilBertConfig, DistilBertForQuestionAnswering, Disti
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tools.synthetic_facts import generate_channels, generate_examples
+from tools.tiny_models import extend_vocab
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_HELDOUT_PATH = REPO_ROOT / "tests" / "fixtures" / "synthetic_heldout.json"
@@ -155,14 +156,7 @@ def build_vocab(corpus: Iterable[str], vocab_size: int = VOCAB_SIZE) -> list[str
     scored = sorted(
         pieces.items(), key=lambda item: (-item[1] * (len(item[0].lstrip("#")) - 1), item[0])
     )
-    known = set(vocab)
-    for piece, _ in scored:
-        if len(vocab) >= vocab_size:
-            break
-        if piece not in known:
-            vocab.append(piece)
-            known.add(piece)
-    return vocab
+    return extend_vocab(vocab, (piece for piece, _ in scored), vocab_size)
 
 
 def _piece_counts(counts: dict[str, int]) -> Counter[str]:
