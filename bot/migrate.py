@@ -42,7 +42,6 @@ def upgrade_database(url: str) -> None:
 
     Raises `DatabaseURLError` (one line) when DATABASE_URL can't be used or reached.
     """
-    parse_database_url(url)  # a clear message before Alembic tries
     with _explained(url):
         command.upgrade(alembic_config(url), "head")
 
