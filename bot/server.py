@@ -44,14 +44,19 @@ def create_asgi_app(
     *,
     engine: QAEngine | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    migrate: bool = True,
 ) -> Starlette:
-    """The whole web app; nothing is migrated or loaded until the ASGI lifespan starts."""
+    """The whole web app; nothing is migrated or loaded until the ASGI lifespan starts.
+
+    `migrate=False` where the caller has already brought the schema to head.
+    """
     services = build_services(settings, engine=engine, session_factory=session_factory)
     bolt_app = create_bolt_app(services)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await run_in_threadpool(upgrade_database, settings.database_url)
+        if migrate:
+            await run_in_threadpool(upgrade_database, settings.database_url)
         await run_in_threadpool(_forget_old_events, services.session_factory)
         services.warm_up_in_background()
         try:
@@ -101,10 +106,11 @@ def _slack_endpoint(bolt_app: App) -> Callable[[Request], Awaitable[Response]]:
 
 
 def create_asgi_app_from_environment() -> Starlette:
-    """Factory for uvicorn's worker processes (`--factory`): settings from the environment."""
+    """Factory for `run_server`'s worker processes (`--factory`): settings from the
+    environment; the parent has already migrated."""
     settings = Settings()
     configure_logging(settings.log_level)
-    return create_asgi_app(settings)
+    return create_asgi_app(settings, migrate=False)
 
 
 def run_server(settings: Settings) -> None:
@@ -134,7 +140,10 @@ def run_server(settings: Settings) -> None:
         )
     else:
         uvicorn.run(
-            create_asgi_app(settings), host=settings.host, port=settings.port, proxy_headers=True
+            create_asgi_app(settings, migrate=False),
+            host=settings.host,
+            port=settings.port,
+            proxy_headers=True,
         )
 
 
