@@ -119,6 +119,7 @@ def run_server(settings: Settings) -> None:
     # A bad DATABASE_URL or Slack token stops the server here, with one line; inside
     # uvicorn it would be a startup traceback, or worker processes restarted forever.
     upgrade_database(settings.database_url)
+    app = create_asgi_app(settings, migrate=False)
     logger.info(
         "qabot listening on http://%s:%d%s (%d worker(s))",
         settings.host,
@@ -127,7 +128,7 @@ def run_server(settings: Settings) -> None:
         settings.web_concurrency,
     )
     if settings.web_concurrency > 1:
-        create_asgi_app(settings).state.services.close()  # the workers' build, tried once
+        app.state.services.close()  # it was the workers' build, tried once; they make their own
         # Worker processes rebuild Settings from the environment: hand them ours.
         _export_settings(settings)
         uvicorn.run(
@@ -139,12 +140,7 @@ def run_server(settings: Settings) -> None:
             proxy_headers=True,
         )
     else:
-        uvicorn.run(
-            create_asgi_app(settings, migrate=False),
-            host=settings.host,
-            port=settings.port,
-            proxy_headers=True,
-        )
+        uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True)
 
 
 def _export_settings(settings: Settings) -> None:
