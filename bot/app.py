@@ -116,9 +116,6 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
         raise ConfigurationError(
             "SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret)."
         )
-    # Bolt logs the whole body of a request that fails verification at INFO; a stale but
-    # genuine request would put message text in the log.
-    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     # We hand Bolt a ready client (base URL, retries); Bolt also reads SLACK_BOT_TOKEN from
     # the environment and would warn at every start that the token goes unused.
     _drop_log_message("slack_bolt.App", warning_client_prioritized_and_token_skipped())
@@ -142,6 +139,10 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
             f"Could not reach Slack at {settings.slack_api_url} ({error}); check the network "
             "or SLACK_API_URL."
         ) from error
+    # Bolt logs the whole body of a request that fails verification at INFO; a stale but
+    # genuine request would put message text in the log. Set after the App exists: building
+    # it resets that logger's level to the app logger's.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     register_listeners(app, services)
     return app
 

@@ -171,3 +171,19 @@ def test_health_and_score_are_served_beside_slack(slack_app: SlackApp):
 
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert score.status_code == 200 and isinstance(score.json(), list)
+
+
+def test_a_rejected_request_keeps_its_text_out_of_the_log(settings, engine, fake_slack, caplog):
+    # `qabot serve` logs at INFO from the start, before the app exists; Bolt's verifier logs
+    # the whole body of a request it rejects at INFO. A stale but genuine request is
+    # someone's real message.
+    caplog.set_level(logging.INFO)
+    app = SlackApp(settings, engine, fake_slack)
+    try:
+        body, headers = _signed_command(int(time.time()) - 10 * 60, "test-signing-secret")
+        assert app.http.post("/slack/events", content=body, headers=headers).status_code == 401
+    finally:
+        app.stop()
+
+    assert "status=401" in caplog.text
+    assert "add+forged" not in caplog.text  # the form-encoded message text
