@@ -4,102 +4,33 @@ Nothing here starts a server (see `bot.server` and `bot.socket_mode`).
 
 How a request flows: Bolt verifies the signature, then a listener calls `ack()` at once
 (`process_before_response=False`: Bolt runs listeners on its own small thread pool and
-answers Slack's HTTP request as soon as `ack()` was called). Slow work — reading with the
-model — is handed to `Services.answer_pool`, bounded by `settings.answer_workers`.
+answers Slack's HTTP request as soon as `ack()` was called). Work that must not be lost —
+answering, storing a document — is written to the database as a job before Slack is
+acknowledged, and done by the job runner (`bot.jobs`) on `settings.answer_workers` threads.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answering import ChannelAnswerer
 from bot.listeners import register_listeners
+from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.storage import create_db_engine, make_session_factory
 from qa_engine.engine import QAEngine
 
 logger = logging.getLogger(__name__)
 
-# Listeners only ack, touch the database and call Slack; a few threads are plenty, but
-# more than Bolt's default five so a burst of commands never waits behind each other.
-LISTENER_WORKERS = 12
-
 
 class ConfigurationError(RuntimeError):
     """A required setting is missing; the message names it and says where it comes from."""
-
-
-@dataclass
-class Services:
-    """What listeners need, built once per process."""
-
-    settings: Settings
-    engine: QAEngine
-    session_factory: sessionmaker[Session]
-    answerer: ChannelAnswerer
-    answer_pool: ThreadPoolExecutor
-    listener_pool: ThreadPoolExecutor
-
-    def warm_up_in_background(self) -> threading.Thread:
-        """Load the model on a daemon thread; questions asked meanwhile wait for it."""
-        thread = threading.Thread(
-            target=_warm_up, args=(self.engine,), name="qa-warm-up", daemon=True
-        )
-        thread.start()
-        return thread
-
-    def close(self) -> None:
-        """Let in-flight listeners and answers finish, then stop the pools."""
-        self.listener_pool.shutdown(wait=True)
-        self.answer_pool.shutdown(wait=True)
-
-
-def _warm_up(engine: QAEngine) -> None:
-    started = time.monotonic()
-    try:
-        engine.warm_up()
-    except Exception:
-        # Each question retries the load and apologises in its thread if it fails again.
-        logger.exception("warming up the QA model failed")
-    else:
-        logger.info("QA model ready in %.1f s", time.monotonic() - started)
-
-
-def build_services(
-    settings: Settings,
-    *,
-    engine: QAEngine | None = None,
-    session_factory: sessionmaker[Session] | None = None,
-) -> Services:
-    """The process's engine, database and worker pools (nothing is loaded or connected yet)."""
-    engine = engine or QAEngine(settings)
-    if session_factory is None:
-        session_factory = make_session_factory(create_db_engine(settings.database_url))
-    return Services(
-        settings=settings,
-        engine=engine,
-        session_factory=session_factory,
-        answerer=ChannelAnswerer(engine=engine, session_factory=session_factory),
-        answer_pool=ThreadPoolExecutor(
-            max_workers=settings.answer_workers, thread_name_prefix="qabot-answer"
-        ),
-        listener_pool=ThreadPoolExecutor(
-            max_workers=LISTENER_WORKERS, thread_name_prefix="qabot-listener"
-        ),
-    )
 
 
 def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
@@ -119,11 +50,9 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     # We hand Bolt a ready client (base URL, retries); Bolt also reads SLACK_BOT_TOKEN from
     # the environment and would warn at every start that the token goes unused.
     _drop_log_message("slack_bolt.App", warning_client_prioritized_and_token_skipped())
-    client = WebClient(token=token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     try:
         app = LoggedApp(
-            client=client,
+            client=services.client,
             signing_secret=signing_secret,
             process_before_response=False,
             listener_executor=services.listener_pool,

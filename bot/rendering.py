@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from qa_engine.types import Answer, AnswerResult
@@ -339,6 +339,24 @@ def empty_question_message() -> Message:
 
 def apology_message() -> Message:
     return _message(APOLOGY, [section(APOLOGY)])
+
+
+def model_unavailable_message() -> Message:
+    text = (
+        "Sorry, I can't read documents right now: my question-answering model isn't "
+        "available. An admin needs to look at the qabot server's log."
+    )
+    return _message(text, [section(text)])
+
+
+def late_reply(message: Message, waited: timedelta) -> Message:
+    """`message` with a first line saying sorry for the delay (Slack refused it meanwhile)."""
+    minutes = max(1, round(waited.total_seconds() / 60))
+    note = (
+        f"_Sorry this comes {minutes} minute{'s' if minutes != 1 else ''} late: Slack wasn't "
+        "accepting my messages._"
+    )
+    return _message(f"{note}\n{message.text}", fit_blocks([context(note), *message.blocks]))
 
 
 # -- documents --------------------------------------------------------------------------------

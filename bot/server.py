@@ -26,11 +26,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from bot.app import build_services, create_bolt_app
+from bot.app import create_bolt_app
 from bot.log_config import configure_logging
 from bot.migrate import upgrade_database
+from bot.services import build_services
 from bot.settings import Settings
-from bot.storage import prune_events
+from bot.storage import prune_events, prune_jobs
 from qa_engine.engine import QAEngine
 from qa_engine.http import create_scoring_app
 
@@ -58,7 +59,7 @@ def create_asgi_app(
         if migrate:
             await run_in_threadpool(upgrade_database, settings.database_url)
         await run_in_threadpool(_forget_old_events, services.session_factory)
-        services.warm_up_in_background()
+        services.start()
         try:
             yield
         finally:
@@ -77,16 +78,22 @@ def create_asgi_app(
 
 
 def _forget_old_events(session_factory: sessionmaker[Session]) -> None:
-    # Slack retries for minutes at most; a day of event ids is plenty for dedupe.
+    # Slack retries for minutes at most; a day of event ids is plenty for dedupe, and
+    # finished jobs are kept as long (a retry finds them finished). Unfinished jobs stay.
     # Housekeeping only: a database problem here is logged, and requests still get served.
     try:
         with session_factory.begin() as session:
             forgotten = prune_events(session=session, older_than=timedelta(days=1))
+            finished = prune_jobs(session=session, older_than=timedelta(days=1))
     except SQLAlchemyError:
         logger.exception("could not forget old handled event ids")
         return
-    if forgotten:
-        logger.info("forgot %d handled event ids older than a day", forgotten)
+    if forgotten or finished:
+        logger.info(
+            "forgot %d handled event ids and %d finished jobs older than a day",
+            forgotten,
+            finished,
+        )
 
 
 def _slack_endpoint(bolt_app: App) -> Callable[[Request], Awaitable[Response]]:

@@ -29,6 +29,24 @@ class Settings(EngineSettings):
     answer_workers: int = Field(
         2, ge=1, description="Background threads answering questions after the ack."
     )
+    job_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="How long a worker holds a job before another may take it over (it "
+        "extends the hold while it works; a killed process's jobs resume after this).",
+    )
+    job_poll_seconds: float = Field(
+        1.0, gt=0, description="How often each process looks for jobs others left."
+    )
+    reply_deadline_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="A reply Slack refused for longer than this says it is late when it lands.",
+    )
+    reply_give_up_seconds: float = Field(
+        86400.0, gt=0, description="After this long without Slack accepting it, a reply is "
+        "given up (logged).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )

@@ -11,8 +11,9 @@ import logging
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import ConfigurationError, build_services, create_bolt_app
+from bot.app import ConfigurationError, create_bolt_app
 from bot.migrate import upgrade_database
+from bot.services import build_services
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def run_socket_mode(settings: Settings) -> None:
     upgrade_database(settings.database_url)
     services = build_services(settings)
     app = create_bolt_app(services, socket_mode=True)
-    services.warm_up_in_background()
+    services.start()
     logger.info("qabot connecting over Socket Mode")
     try:
         SocketModeHandler(app, app_token).start()

@@ -9,7 +9,7 @@ from slack_bolt import App
 from bot.listeners import actions, commands, events, shortcuts, views
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:

@@ -1,4 +1,5 @@
-"""Helpers the listener groups share: binding services, reading payloads, storing, replying."""
+"""Helpers the listener groups share: binding services, reading payloads, queueing work,
+replying."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import rendering
-from bot.storage import DocumentSource, StoredDocument, add_document, claim_event
-from qa_engine.types import Document
+from bot.jobs.intake import Accepted, accept_work
+from bot.storage import JobKind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -65,98 +65,48 @@ def text_of(payload: Mapping[str, Any]) -> str:
     return rendering.plain_text_from_slack(payload.get("text") or "").strip()
 
 
-def claim_first_delivery(services: Services, event_id: str | None) -> bool:
-    """True if this process is the first anywhere to handle `event_id` (see `claim_event`)."""
-    if not event_id:
-        return True
-    with services.session_factory.begin() as session:
-        return claim_event(session=session, event_id=event_id)
-
-
-def add_to_context(
+def queue_work(
     services: Services,
-    client: WebClient,
-    origin: Origin,
     *,
-    text: str,
-    source: DocumentSource,
-    title: str | None = None,
-    message: Mapping[str, Any] | None = None,
-) -> StoredDocument | None:
-    """Split `text` with the engine (waiting for the model if it is still loading) and store
-    it in `origin`'s channel as added by its user; None (logged) if that failed.
-
-    Text from a Slack `message` links back to it, and a message stored before (same ts in
-    the channel) comes back as it was.
-    """
-    source_ts = permalink = None
-    if message is not None:
-        source_ts = message.get("ts")
-        permalink = message.get("permalink") or (
-            permalink_for(client, origin.channel_id, source_ts) if source_ts else None
-        )
-    # PostgreSQL text can't hold NUL characters; drop them before splitting so passage
-    # offsets still match the stored text.
-    text = text.replace("\x00", "")
+    kind: JobKind,
+    team_id: str,
+    channel_id: str,
+    payload: Mapping[str, Any],
+) -> bool:
+    """Record a job and start it; False (logged) when the database can't take it, so the
+    listener can say so instead of acknowledging work that would be lost."""
     try:
-        title = rendering.shorten(" ".join((title or "").split()), rendering.TITLE_LIMIT)
-        title = title or rendering.title_from_text(text)
-        passages = services.engine.split(Document(id="new", text=text, title=title))
-        with services.session_factory.begin() as session:
-            document = add_document(
-                session=session,
-                team_id=origin.team_id,
-                channel_id=origin.channel_id,
-                text=text,
-                title=title,
-                source=source,
-                added_by=origin.user_id,
-                passages=passages,
-                source_ts=source_ts,
-                permalink=permalink,
-            )
-    except Exception:
-        logger.exception("adding a %s document in channel %s failed", source, origin.channel_id)
-        return None
-    logger.info(
-        "stored document %s in channel %s (%s, %d passages)",
-        document.id,
-        origin.channel_id,
-        source.value,
-        len(passages),
-    )
-    return document
-
-
-def permalink_for(client: WebClient, channel_id: str, message_ts: str) -> str | None:
-    """A link to the message, or None when Slack won't give one (the document still counts)."""
-    try:
-        response = client.chat_getPermalink(channel=channel_id, message_ts=message_ts)
-    except SlackApiError as error:
-        logger.warning(
-            "no permalink for a message in %s: %s", channel_id, error.response.get("error")
-        )
-        return None
-    except Exception:
-        logger.exception("asking for a permalink in %s failed", channel_id)
-        return None
-    return response.get("permalink")
-
-
-def post_in_thread(
-    client: WebClient, *, channel_id: str, thread_ts: str, message: rendering.Message
-) -> None:
-    client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, **message.as_kwargs())
-
-
-def apologise_in_thread(client: WebClient, *, channel_id: str, thread_ts: str) -> None:
-    """Post the short apology; if even that fails, the log is all that's left."""
-    try:
-        post_in_thread(
-            client, channel_id=channel_id, thread_ts=thread_ts, message=rendering.apology_message()
+        accepted = accept_work(
+            services.session_factory,
+            kind=kind,
+            team_id=team_id,
+            channel_id=channel_id,
+            payload=payload,
         )
     except Exception:
-        logger.exception("posting the apology in channel %s failed too", channel_id)
+        logger.exception("could not record a %s job in channel %s", kind.value, channel_id)
+        return False
+    if accepted.job_id is not None:
+        services.jobs.run_now(accepted.job_id)
+    return True
+
+
+def run_accepted(services: Services, accepted: Accepted, event_id: str) -> None:
+    """Start an event's job: a new one, or one a redelivery finds unfinished (its process
+    died, or Slack refused the reply until now); a finished one is left alone."""
+    if accepted.job_id is None:
+        logger.info("event %s was already handled; not handling it again", event_id)
+    elif accepted.first:
+        services.jobs.run_now(accepted.job_id)
+    elif services.jobs.run_now(accepted.job_id):
+        logger.info("event %s was delivered again before it was finished; resuming", event_id)
+    else:
+        logger.info("event %s was already handled; its work is under way", event_id)
+
+
+NOT_SAVED = (
+    "Sorry, I couldn't save that just now, so nothing changed. Please try again in a minute."
+)
 
 
 def tell_privately(

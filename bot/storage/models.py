@@ -18,6 +18,7 @@ from sqlalchemy import (
     Dialect,
     Enum,
     ForeignKey,
+    Index,
     MetaData,
     String,
     Text,
@@ -161,6 +162,74 @@ class HandledEvent(Base):
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class JobKind(StrEnum):
+    """What an accepted piece of work is."""
+
+    ANSWER = "answer"
+    """Answer a question (a mention, `/ask`, *More answers*) and deliver the reply."""
+    ADD_DOCUMENT = "add_document"
+    """Store a document (`/context add`, the form, a pin, the shortcut) and tell its user."""
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    """Waiting to run, running (`leased_until` in the future), or waiting to retry."""
+    DONE = "done"
+    FAILED = "failed"
+    """Given up: a permanent error, or Slack refused the reply for too long (logged)."""
+
+
+class Job(Base):
+    """Work qabot accepted from Slack: written before Slack is acknowledged, so that a crash
+    never loses it; done by whichever process claims it (see `bot.storage.jobs`).
+
+    `key` is the Slack event id where there is one: a retried event finds its job. A worker
+    holds a job while `leased_until` is in the future and keeps extending it; a process that
+    dies lets it lapse, and another worker (or a restart) takes the job over. `progress` is
+    what earlier attempts achieved (the rendered reply, the stored document's id), so a retry
+    resumes instead of redoing work.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[JobKind] = mapped_column(
+        Enum(
+            JobKind,
+            name="job_kind",
+            native_enum=False,
+            create_constraint=True,
+            length=32,
+            values_callable=lambda members: [member.value for member in members],
+        )
+    )
+    key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    progress: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[JobState] = mapped_column(
+        Enum(
+            JobState,
+            name="job_state",
+            native_enum=False,
+            create_constraint=True,
+            length=16,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        default=JobState.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    leased_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_jobs_state_due_at", "state", "due_at"),)
+
+
 class Feedback(Base):
     """One user's vote on one answer message; voting again replaces the vote.
 
@@ -194,6 +263,9 @@ __all__ = [
     "DocumentSource",
     "Feedback",
     "HandledEvent",
+    "Job",
+    "JobKind",
+    "JobState",
     "Passage",
     "PassageRow",
     "UTCDateTime",

@@ -12,7 +12,7 @@ from bot.listeners.actions.clear import handle_clear_cancel, handle_clear_confir
 from bot.listeners.internals import bind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:

@@ -14,18 +14,19 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
+from bot.jobs import AnswerRequest, Destination
 from bot.listeners.internals import (
+    NOT_SAVED,
     Origin,
-    apologise_in_thread,
     origin_of,
-    post_in_thread,
+    queue_work,
     respond_privately,
     tell_privately,
 )
-from bot.storage import record_feedback
+from bot.storage import JobKind, record_feedback
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -97,41 +98,42 @@ def handle_more_answers(
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
-    client: WebClient,
     respond: Respond,
     context: BoltContext,
     *,
     services: Services,
 ) -> None:
-    ack()
     question = str(rendering.decode_value(action.get("value")).get("q", "")).strip()
     if not question:
+        ack()
         return
-    services.answer_pool.submit(
-        _show_more, services, client, respond, _pressed(body, context), question
-    )
-
-
-def _show_more(
-    services: Services, client: WebClient, respond: Respond, press: _Press, question: str
-) -> None:
-    """Runs on the answer pool: read again and show every answer after the best one."""
-    channel_id, thread_ts = press.origin.channel_id, press.thread_ts
-    try:
-        outcome = services.answerer.answer(
-            team_id=press.origin.team_id, channel_id=channel_id, question=question
+    press = _pressed(body, context)
+    response_url = body.get("response_url") or None
+    if press.thread_ts is None:  # the answer is ephemeral: so are the others
+        destination = Destination(
+            channel_id=press.origin.channel_id,
+            response_url=response_url,
+            ephemeral_user=None if response_url else press.origin.user_id,
         )
-        message = rendering.more_answers_message(outcome.result, permalinks=outcome.permalinks)
-        if thread_ts is None:
-            respond_privately(respond, message, replace_original=False)
-        else:
-            post_in_thread(client, channel_id=channel_id, thread_ts=thread_ts, message=message)
-    except Exception:
-        logger.exception("more answers in channel %s failed", channel_id)
-        if thread_ts is None:
-            _respond_privately(respond, rendering.apology_message())
-        else:
-            apologise_in_thread(client, channel_id=channel_id, thread_ts=thread_ts)
+    else:
+        destination = Destination(channel_id=press.origin.channel_id, thread_ts=press.thread_ts)
+    request = AnswerRequest(
+        team_id=press.origin.team_id,
+        channel_id=press.origin.channel_id,
+        question=question,
+        destination=destination,
+        more=True,
+    )
+    queued = queue_work(
+        services,
+        kind=JobKind.ANSWER,
+        team_id=request.team_id,
+        channel_id=request.channel_id,
+        payload=request.to_json(),
+    )
+    ack()
+    if not queued:
+        _respond_privately(respond, rendering.notice(NOT_SAVED))
 
 
 def _respond_privately(respond: Respond, message: rendering.Message) -> None:

@@ -12,7 +12,7 @@ from bot.listeners.internals import origin_of, respond_privately
 from bot.storage import clear_channel
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 

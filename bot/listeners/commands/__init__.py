@@ -11,7 +11,7 @@ from bot.listeners.commands.context import handle_context
 from bot.listeners.internals import bind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:

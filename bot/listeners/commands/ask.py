@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 
 from bot import rendering
-from bot.listeners.internals import respond_privately, team_of, text_of
+from bot.jobs import AnswerRequest, Destination
+from bot.listeners.internals import NOT_SAVED, queue_work, team_of, text_of
+from bot.storage import JobKind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -19,42 +21,36 @@ logger = logging.getLogger(__name__)
 def handle_ask(
     ack: Ack,
     command: dict[str, Any],
-    respond: Respond,
     context: BoltContext,
     *,
     services: Services,
 ) -> None:
-    ack()
     question = text_of(command)
     if not question:
         example = "Ask a question after the command, e.g. `/ask where is the wiki?`"
-        respond_privately(respond, rendering.notice(example))
+        ack(**rendering.notice(example).as_kwargs())
         return
-    services.answer_pool.submit(
-        answer_privately,
-        services,
-        respond,
+    channel_id = command["channel_id"]
+    response_url = command.get("response_url") or None
+    request = AnswerRequest(
         team_id=team_of(context),
-        channel_id=command["channel_id"],
+        channel_id=channel_id,
         question=question,
+        destination=Destination(
+            channel_id=channel_id,
+            response_url=response_url,
+            ephemeral_user=None if response_url else command.get("user_id"),
+        ),
     )
-
-
-def answer_privately(
-    services: Services, respond: Respond, *, team_id: str, channel_id: str, question: str
-) -> None:
-    """Runs on the answer pool: answer, then reply through the command's response_url."""
-    try:
-        outcome = services.answerer.answer(
-            team_id=team_id, channel_id=channel_id, question=question
-        )
-        message = rendering.answer_message(
-            outcome.result, has_documents=outcome.has_documents, permalinks=outcome.permalinks
-        )
-    except Exception:
-        logger.exception("/ask in channel %s failed", channel_id)
-        message = rendering.apology_message()
-    try:
-        respond_privately(respond, message)
-    except Exception:
-        logger.exception("replying to /ask in channel %s failed", channel_id)
+    # Recorded before the ack (Slack never retries a command): the job answers.
+    queued = queue_work(
+        services,
+        kind=JobKind.ANSWER,
+        team_id=request.team_id,
+        channel_id=channel_id,
+        payload=request.to_json(),
+    )
+    if queued:
+        ack()
+    else:
+        ack(**rendering.notice(NOT_SAVED).as_kwargs())

@@ -15,10 +15,13 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
-from bot.listeners.internals import Origin, add_to_context, respond_privately, team_of
+from bot.ingestion import NewDocument
+from bot.jobs import AddRequest, Destination
+from bot.listeners.internals import NOT_SAVED, Origin, queue_work, respond_privately, team_of
 from bot.rendering import Message, escape, notice
 from bot.storage import (
     DocumentSource,
+    JobKind,
     count_documents,
     get_document,
     list_documents,
@@ -26,7 +29,7 @@ from bot.storage import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,6 @@ def handle_context(
     *,
     services: Services,
 ) -> None:
-    ack()
     subcommand, argument = parse_subcommand(command.get("text") or "")
     request = _Request(
         services=services,
@@ -52,7 +54,15 @@ def handle_context(
         origin=Origin(team_of(context), command["channel_id"], command["user_id"]),
         trigger_id=command.get("trigger_id", ""),
         argument=argument,
+        response_url=command.get("response_url") or None,
     )
+    if subcommand == "add" and argument:
+        # Recorded before the ack: Slack never retries a command, so an "OK" must mean the
+        # text is safe in the database. The ack carries a refusal, if any.
+        refusal = _accept_add(request)
+        ack(**refusal.as_kwargs()) if refusal else ack()
+        return
+    ack()
     handler = _SUBCOMMANDS.get(subcommand)
     try:
         message = handler(request) if handler else _unknown(subcommand)
@@ -87,27 +97,49 @@ class _Request:
     origin: Origin
     trigger_id: str
     argument: str
+    response_url: str | None = None
 
     def scope(self) -> dict[str, str]:
         return {"team_id": self.origin.team_id, "channel_id": self.origin.channel_id}
 
 
-def _add(request: _Request) -> Message | None:
-    text = rendering.plain_text_from_slack(request.argument).strip()
-    if not text:
-        request.client.views_open(
-            trigger_id=request.trigger_id,
-            view=rendering.add_context_modal(request.origin.channel_id),
-        )
-        return None
-    document = add_to_context(
-        request.services,
-        request.client,
-        request.origin,
-        text=text,
-        source=DocumentSource.SLASH_COMMAND,
+def _open_add_form(request: _Request) -> None:
+    request.client.views_open(
+        trigger_id=request.trigger_id,
+        view=rendering.add_context_modal(request.origin.channel_id),
     )
-    return notice(_SORRY) if document is None else rendering.added_message(document)
+
+
+def _accept_add(request: _Request) -> Message | None:
+    """Queue the text as a document (the job confirms when it is stored); a message saying
+    why not, when it can't be."""
+    text = rendering.plain_text_from_slack(request.argument).strip()
+    problem = request.services.ingestor.check(text)
+    if problem is not None:
+        return notice(escape(problem))
+    origin = request.origin
+    add = AddRequest(
+        document=NewDocument(
+            team_id=origin.team_id,
+            channel_id=origin.channel_id,
+            added_by=origin.user_id,
+            text=text,
+            source=DocumentSource.SLASH_COMMAND,
+        ),
+        destination=Destination(
+            channel_id=origin.channel_id,
+            response_url=request.response_url,
+            ephemeral_user=None if request.response_url else origin.user_id,
+        ),
+    )
+    queued = queue_work(
+        request.services,
+        kind=JobKind.ADD_DOCUMENT,
+        team_id=origin.team_id,
+        channel_id=origin.channel_id,
+        payload=add.to_json(),
+    )
+    return None if queued else notice(NOT_SAVED)
 
 
 def _list(request: _Request) -> Message:
@@ -174,7 +206,7 @@ def _no_such_document(document_id: int) -> Message:
 
 
 _SUBCOMMANDS = {
-    "add": _add,
+    "add": _open_add_form,
     "list": _list,
     "ls": _list,
     "show": _show,

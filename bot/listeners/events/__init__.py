@@ -6,15 +6,20 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.listeners.events.mentions import handle_app_mention
-from bot.listeners.events.pins import handle_pin_added, handle_pin_removed
+from bot.listeners.events.mentions import accept_mention, handle_app_mention
+from bot.listeners.events.pins import accept_pin, handle_pin_added, handle_pin_removed
 from bot.listeners.internals import bind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
-    app.event("app_mention")(bind(handle_app_mention, services=services))
-    app.event("pin_added")(bind(handle_pin_added, services=services))
+    # The middleware records the work before Bolt acknowledges the event (see mentions.py).
+    app.event("app_mention", middleware=[bind(accept_mention, services=services)])(
+        bind(handle_app_mention, services=services)
+    )
+    app.event("pin_added", middleware=[bind(accept_pin, services=services)])(
+        bind(handle_pin_added, services=services)
+    )
     app.event("pin_removed")(bind(handle_pin_removed, services=services))

@@ -1,48 +1,79 @@
 """`@qabot <question>` → 👀 on the question, then the answer in its thread.
 
-Bolt acks the event before this listener runs. The listener claims the event id in the
-database (a retried or twice-delivered event — to this process or another — is answered
-once), reacts, and queues the reading on the answer pool. Whatever fails later, the thread
-gets an apology and the 👀 goes away.
+Bolt acknowledges events itself, so the question is recorded as a job in a listener
+middleware, which runs before that acknowledgement: if the database can't take it, Slack
+gets a 500 and retries later, instead of an "OK" for work that would be lost. The listener
+then shows 👀 and starts the job; the job runner does the reading and the reply
+(`bot.jobs.answer`). A redelivered event resumes its job if it isn't finished, and is
+otherwise answered once.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import rendering
-from bot.listeners.internals import (
-    apologise_in_thread,
-    claim_first_delivery,
-    post_in_thread,
-    team_of,
-)
+from bot.jobs import AnswerRequest, Destination
+from bot.jobs.answer import WORKING_REACTION
+from bot.jobs.delivery import react
+from bot.jobs.intake import Accepted, accept_work
+from bot.listeners.internals import run_accepted, team_of
+from bot.storage import JobKind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
-WORKING_REACTION = "eyes"
+ACCEPTED = "qabot_accepted"
+"""The context key under which the middleware hands the listener its `Accepted`."""
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A question asked by mentioning the bot, and where its answer goes."""
+def mention_request(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext
+) -> AnswerRequest:
+    message_ts = event["ts"]
+    return AnswerRequest(
+        team_id=team_of(context),
+        channel_id=event["channel"],
+        question=rendering.strip_mention(event.get("text") or "", context.bot_user_id),
+        destination=Destination(
+            channel_id=event["channel"],
+            thread_ts=event.get("thread_ts") or message_ts,
+            reaction_ts=message_ts,
+        ),
+        event_id=body.get("event_id") or None,
+    )
 
-    event_id: str
-    team_id: str
-    channel_id: str
-    question: str
-    message_ts: str
-    thread_ts: str
+
+def accept_mention(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], None],
+    *,
+    services: Services,
+) -> BoltResponse | None:
+    request = mention_request(body, event, context)
+    try:
+        context[ACCEPTED] = accept_work(
+            services.session_factory,
+            kind=JobKind.ANSWER,
+            team_id=request.team_id,
+            channel_id=request.channel_id,
+            payload=request.to_json(),
+            event_id=request.event_id,
+        )
+    except Exception:
+        logger.exception("could not record event %s; Slack will retry it", request.event_id)
+        return BoltResponse(status=500, body="")
+    next()
+    return None
 
 
 def handle_app_mention(
@@ -53,79 +84,9 @@ def handle_app_mention(
     *,
     services: Services,
 ) -> None:
-    mention = Mention(
-        event_id=body.get("event_id", ""),
-        team_id=team_of(context),
-        channel_id=event["channel"],
-        question=rendering.strip_mention(event.get("text") or "", context.bot_user_id),
-        message_ts=event["ts"],
-        thread_ts=event.get("thread_ts") or event["ts"],
-    )
-    try:
-        first = claim_first_delivery(services, mention.event_id)
-    except Exception:
-        logger.exception("claiming event %s failed", mention.event_id)
-        apologise_in_thread(client, channel_id=mention.channel_id, thread_ts=mention.thread_ts)
+    accepted: Accepted | None = context.get(ACCEPTED)
+    if accepted is None:
         return
-    if not first:
-        logger.info("event %s was already handled; not answering again", mention.event_id)
-        return
-    if not mention.question:
-        post_in_thread(
-            client,
-            channel_id=mention.channel_id,
-            thread_ts=mention.thread_ts,
-            message=rendering.empty_question_message(),
-        )
-        return
-    _react(client, mention, add=True)
-    try:
-        services.answer_pool.submit(answer_in_thread, services, client, mention)
-    except RuntimeError:  # the pool is shutting down
-        logger.exception("could not queue event %s", mention.event_id)
-        apologise_in_thread(client, channel_id=mention.channel_id, thread_ts=mention.thread_ts)
-        _react(client, mention, add=False)
-
-
-def answer_in_thread(services: Services, client: WebClient, mention: Mention) -> None:
-    """Runs on the answer pool: read, reply in the thread, take the 👀 away."""
-    started = time.monotonic()
-    try:
-        outcome = services.answerer.answer(
-            team_id=mention.team_id, channel_id=mention.channel_id, question=mention.question
-        )
-        message = rendering.answer_message(
-            outcome.result, has_documents=outcome.has_documents, permalinks=outcome.permalinks
-        )
-        post_in_thread(
-            client, channel_id=mention.channel_id, thread_ts=mention.thread_ts, message=message
-        )
-    except Exception:
-        logger.exception(
-            "answering event %s in channel %s failed", mention.event_id, mention.channel_id
-        )
-        apologise_in_thread(client, channel_id=mention.channel_id, thread_ts=mention.thread_ts)
-    finally:
-        _react(client, mention, add=False)
-        logger.info(
-            "event %s in channel %s replied in %.0f ms",
-            mention.event_id,
-            mention.channel_id,
-            (time.monotonic() - started) * 1000,
-        )
-
-
-def _react(client: WebClient, mention: Mention, *, add: bool) -> None:
-    """Add or remove 👀; a failure here must never stop the answer."""
-    call = client.reactions_add if add else client.reactions_remove
-    try:
-        call(channel=mention.channel_id, timestamp=mention.message_ts, name=WORKING_REACTION)
-    except SlackApiError as error:
-        logger.warning(
-            "reactions.%s in %s failed: %s",
-            "add" if add else "remove",
-            mention.channel_id,
-            error.response.get("error"),
-        )
-    except Exception:
-        logger.exception("reactions call in %s failed", mention.channel_id)
+    if accepted.first and (event.get("text") or "").strip():
+        react(client, event["channel"], event["ts"], WORKING_REACTION, add=True)
+    run_accepted(services, accepted, body.get("event_id", "-"))

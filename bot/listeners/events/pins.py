@@ -7,24 +7,20 @@ needed. A pinned file or a message without text is ignored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import BoltContext
-from slack_sdk import WebClient
+from slack_bolt import BoltContext, BoltResponse
 
-from bot import rendering
-from bot.listeners.internals import (
-    Origin,
-    add_to_context,
-    claim_first_delivery,
-    team_of,
-    tell_privately,
-    text_of,
-)
-from bot.storage import DocumentSource, remove_documents_by_source_ts
+from bot.ingestion import NewDocument
+from bot.jobs import AddRequest, Destination
+from bot.jobs.intake import Accepted, accept_work
+from bot.listeners.events.mentions import ACCEPTED
+from bot.listeners.internals import run_accepted, team_of, text_of
+from bot.storage import DocumentSource, JobKind, remove_documents_by_source_ts
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -39,38 +35,64 @@ def _pinned_message(event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return channel_id, message
 
 
-def handle_pin_added(
-    body: dict[str, Any],
-    event: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
-    *,
-    services: Services,
-) -> None:
+def pin_request(event: dict[str, Any], context: BoltContext) -> AddRequest | None:
+    """The document a `pin_added` event asks for; None for pinned files and the like."""
     pinned = _pinned_message(event)
     if pinned is None:
-        return
+        return None
     channel_id, message = pinned
     text = text_of(message)
     if not text:
         logger.info("pinned message in %s has no text; not added", channel_id)
-        return
-    if not claim_first_delivery(services, body.get("event_id")):
-        logger.info("event %s was already handled", body.get("event_id"))
-        return
-    pinner = Origin(team_of(context), channel_id, event.get("user") or message.get("user") or "")
-    document = add_to_context(
-        services, client, pinner, text=text, source=DocumentSource.PIN, message=message
+        return None
+    pinner = event.get("user") or message.get("user") or ""
+    document = NewDocument(
+        team_id=team_of(context),
+        channel_id=channel_id,
+        added_by=pinner,
+        text=text,
+        source=DocumentSource.PIN,
+        source_ts=message["ts"],
+        permalink=message.get("permalink"),
     )
-    if document is None:
-        reply = rendering.notice(
-            "Sorry, I couldn't add the pinned message to this channel's context. "
-            "Try `/context add` in a minute."
-        )
-    else:
-        reply = rendering.pinned_message(document)
-    if pinner.user_id:
-        tell_privately(client, pinner, reply)
+    return AddRequest(
+        document=document,
+        destination=Destination(channel_id=channel_id, ephemeral_user=pinner or None),
+    )
+
+
+def accept_pin(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], None],
+    *,
+    services: Services,
+) -> BoltResponse | None:
+    """Before Bolt acknowledges the event: record the document to add as a job."""
+    request = pin_request(event, context)
+    if request is not None:
+        try:
+            context[ACCEPTED] = accept_work(
+                services.session_factory,
+                kind=JobKind.ADD_DOCUMENT,
+                team_id=request.document.team_id,
+                channel_id=request.document.channel_id,
+                payload=request.to_json(),
+                event_id=body.get("event_id") or None,
+            )
+        except Exception:
+            logger.exception("could not record event %s; Slack will retry it",
+                             body.get("event_id"))
+            return BoltResponse(status=500, body="")
+    next()
+    return None
+
+
+def handle_pin_added(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:
+    accepted: Accepted | None = context.get(ACCEPTED)
+    if accepted is not None:
+        run_accepted(services, accepted, body.get("event_id", "-"))
 
 
 def handle_pin_removed(event: dict[str, Any], context: BoltContext, *, services: Services) -> None:

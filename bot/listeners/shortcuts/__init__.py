@@ -11,7 +11,7 @@ from bot.listeners.internals import bind
 from bot.listeners.shortcuts.add_to_context import handle_add_to_context
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:

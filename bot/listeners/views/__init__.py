@@ -11,7 +11,7 @@ from bot.listeners.internals import bind
 from bot.listeners.views.add_context import handle_add_context_submission
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:

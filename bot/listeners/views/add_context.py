@@ -1,4 +1,4 @@
-"""Submitting the "Add context" form: validate, close the modal, store, confirm."""
+"""Submitting the "Add context" form: validate, record the job, close the modal."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext
-from slack_sdk import WebClient
 
 from bot import rendering
-from bot.listeners.internals import add_to_context, origin_of, tell_privately
-from bot.storage import DocumentSource
+from bot.ingestion import NewDocument
+from bot.jobs import AddRequest, Destination
+from bot.listeners.internals import NOT_SAVED, origin_of, queue_work
+from bot.storage import DocumentSource, JobKind
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -36,27 +37,43 @@ def handle_add_context_submission(
     ack: Ack,
     body: dict[str, Any],
     view: dict[str, Any],
-    client: WebClient,
     context: BoltContext,
     *,
     services: Services,
 ) -> None:
     text = _value(view, rendering.MODAL_BODY_BLOCK, rendering.MODAL_BODY_INPUT)
-    if not text:
-        ack(response_action="errors", errors={rendering.MODAL_BODY_BLOCK: "Write the text to add."})
+    # An error ack keeps the form open with the reason under the field; nothing is stored.
+    problem = "Write the text to add." if not text else services.ingestor.check(text)
+    if problem is not None:
+        ack(response_action="errors", errors={rendering.MODAL_BODY_BLOCK: problem})
         return
-    ack()
     origin = origin_of(body, context, channel_id=modal_channel(view))
     if not origin.channel_id:
         logger.error("add-context form submitted without a channel in private_metadata")
+        ack()
         return
     # Modal input is plain text: no Slack markup to undo.
     title = _value(view, rendering.MODAL_TITLE_BLOCK, rendering.MODAL_TITLE_INPUT) or None
-    document = add_to_context(
-        services, client, origin, text=text, source=DocumentSource.MODAL, title=title
+    add = AddRequest(
+        document=NewDocument(
+            team_id=origin.team_id,
+            channel_id=origin.channel_id,
+            added_by=origin.user_id,
+            text=text,
+            source=DocumentSource.MODAL,
+            title=title,
+        ),
+        destination=Destination(channel_id=origin.channel_id, ephemeral_user=origin.user_id),
     )
-    if document is None:
-        reply = rendering.notice("Sorry, I couldn't add that text. Please try again in a minute.")
+    # Recorded before the ack, which closes the form; the job confirms in the channel.
+    queued = queue_work(
+        services,
+        kind=JobKind.ADD_DOCUMENT,
+        team_id=origin.team_id,
+        channel_id=origin.channel_id,
+        payload=add.to_json(),
+    )
+    if queued:
+        ack()
     else:
-        reply = rendering.added_message(document)
-    tell_privately(client, origin, reply)
+        ack(response_action="errors", errors={rendering.MODAL_BODY_BLOCK: NOT_SAVED})

@@ -44,6 +44,7 @@ class _Failure:
     error: str
     status: int
     times: int
+    retry_after: int | None = None
 
 
 class FakeSlack:
@@ -53,6 +54,8 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._responses: list[Call] = []
         self._failures: dict[str, _Failure] = {}
+        self._down: _Failure | None = None
+        self._failed_calls: list[Call] = []
         # What `apps.connections.open` hands out: a Socket Mode WebSocket URL (see
         # tests/bot/slack/fake_socket_mode.py).
         self.socket_mode_url = "ws://127.0.0.1:9/unused"
@@ -97,25 +100,69 @@ class FakeSlack:
         with self._lock:
             return [r for r in self._responses if name is None or r.method == name]
 
-    def fail(self, method: str, *, error: str = "fatal_error", status: int = 200, times: int = 1):
-        """The next `times` calls to `method` fail: `ok: false` (status 200) or HTTP `status`."""
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str = "fatal_error",
+        status: int = 200,
+        times: int = 1,
+        retry_after: int | None = None,
+    ):
+        """The next `times` calls to `method` fail: `ok: false` (status 200) or HTTP `status`
+        (with a `Retry-After` header when given, as Slack sends with 429)."""
         with self._lock:
-            self._failures[method] = _Failure(error=error, status=status, times=times)
+            self._failures[method] = _Failure(
+                error=error, status=status, times=times, retry_after=retry_after
+            )
+
+    def fail_everything(self, *, status: int = 503, error: str = "service_unavailable") -> None:
+        """Every Web API call and response_url post fails until `recover()`."""
+        with self._lock:
+            self._down = _Failure(error=error, status=status, times=-1)
+
+    def recover(self) -> None:
+        with self._lock:
+            self._down = None
 
     # -- the server -------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
 
+    def failed_calls(self, method: str | None = None) -> list[Call]:
+        """Calls that were answered with a failure (not in `calls()`: Slack did nothing)."""
+        with self._lock:
+            return [c for c in self._failed_calls if method is None or c.method == method]
+
+    def _failure(self, method: str) -> _Failure | None:
+        if self._down is not None:
+            return self._down
+        failure = self._failures.get(method)
+        if failure is not None and failure.times > 0:
+            failure.times -= 1
+            return failure
+        return None
+
     def _answer(
         self, method: str, params: dict[str, Any], token: str | None = None
-    ) -> tuple[int, dict[str, Any]]:
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
+            failure = self._failure(method)
+            if failure is not None:
+                self._failed_calls.append(Call(method, params, token))
+                headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+                return failure.status, {"ok": False, "error": failure.error}, headers
             self._calls.append(Call(method, params, token))
-            failure = self._failures.get(method)
-            if failure is not None and failure.times > 0:
-                failure.times -= 1
-                return failure.status, {"ok": False, "error": failure.error}
+            if method == "conversations.replies":
+                thread = params.get("ts")
+                messages = [
+                    {"ts": c.get("ts", ""), "text": c.get("text", ""),
+                     "metadata": c.get("metadata")}
+                    for c in self._calls
+                    if c.method == "chat.postMessage" and c.get("thread_ts") == thread
+                ]
+                return 200, {"ok": True, "messages": messages}, {}
         channel = params.get("channel", "C1")
         payloads: dict[str, dict[str, Any]] = {
             "auth.test": {
@@ -143,7 +190,7 @@ class FakeSlack:
             "views.open": {"view": {"id": "V1", "type": "modal"}},
             "apps.connections.open": {"url": self.socket_mode_url},
         }
-        return 200, {"ok": True, **payloads.get(method, {})}
+        return 200, {"ok": True, **payloads.get(method, {})}, {}
 
     def _record_response(self, name: str, payload: dict[str, Any]) -> None:
         with self._lock:
@@ -158,19 +205,29 @@ class FakeSlack:
                 raw = self.rfile.read(length).decode("utf-8")
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/respond/"):
-                    fake._record_response(self.path.removeprefix("/respond/"), params)
+                    name = self.path.removeprefix("/respond/")
+                    with fake._lock:
+                        down = fake._down
+                    if down is not None:
+                        self._send(down.status, "service_unavailable", "text/plain")
+                        return
+                    fake._record_response(name, params)
                     self._send(200, "ok", "text/plain")
                     return
                 method = self.path.removeprefix("/api/").split("?", 1)[0]
                 body_token = params.pop("token", None)
                 authorization = self.headers.get("Authorization", "")
                 token = authorization.removeprefix("Bearer ") or body_token
-                status, payload = fake._answer(method, params, token)
-                self._send(status, json.dumps(payload), "application/json")
+                status, payload, headers = fake._answer(method, params, token)
+                self._send(status, json.dumps(payload), "application/json", headers)
 
-            def _send(self, status: int, body: str, content_type: str) -> None:
+            def _send(
+                self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None
+            ) -> None:
                 data = body.encode("utf-8")
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -187,7 +244,7 @@ def _parse(raw: str, content_type: str) -> dict[str, Any]:
         params = json.loads(raw or "{}")
     else:
         params = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "view"):
+    for key in ("blocks", "view", "metadata"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -112,7 +113,11 @@ def test_a_retried_event_is_answered_once(slack_app: SlackApp, caplog):
 
     assert retry.status_code == 200
     one_reply(slack_app.fake, ts)
-    wait_for(lambda: "EvRETRY was already handled" in caplog.text)
+    # Whichever delivery's listener gets to the job first runs it; the other stands down.
+    wait_for(
+        lambda: "EvRETRY was already handled" in caplog.text
+        or "EvRETRY was delivered again before it was finished" in caplog.text
+    )
     wait_for(lambda: slack_app.fake.calls("reactions.remove"))
     assert len(slack_app.fake.replies(ts)) == 1
     assert len(slack_app.fake.calls("reactions.add")) == 1
@@ -141,7 +146,10 @@ def test_one_event_delivered_to_two_processes_is_answered_once(
 
         assert [r.status_code for r, _ in results] == [200, 200]
         one_reply(fake_slack, "1800000001.000001")
-        wait_for(lambda: "EvTWICE was already handled" in caplog.text)
+        wait_for(
+            lambda: "EvTWICE was already handled" in caplog.text
+            or "EvTWICE was delivered again before it was finished" in caplog.text
+        )
         wait_for(lambda: fake_slack.calls("reactions.remove"))
         assert len(fake_slack.replies("1800000001.000001")) == 1
     finally:
@@ -196,22 +204,23 @@ def test_a_bare_mention_explains_how_to_ask(slack_app: SlackApp):
     assert "Ask me a question" in one_reply(slack_app.fake, ts)["text"]
 
 
-@pytest.mark.parametrize("status", [200, 500])
-def test_slack_failing_to_post_the_answer_still_leaves_an_apology(
-    slack_app: SlackApp, caplog, status
+@pytest.mark.parametrize(("status", "error"), [(200, "fatal_error"), (500, "internal_error")])
+def test_a_reply_slack_refused_once_is_posted_when_it_accepts(
+    slack_app: SlackApp, status: int, error: str
 ):
     add_name_document(slack_app)
-    slack_app.fake.fail("chat.postMessage", status=status)
+    slack_app.fake.fail("chat.postMessage", status=status, error=error)
 
     _, ts = slack_app.mention(NAME_QUESTION)
 
-    wait_for(lambda: len(slack_app.fake.replies(ts)) == 2)
-    assert slack_app.fake.replies(ts)[1]["text"] == rendering.APOLOGY
+    reply = one_reply(slack_app.fake, ts)
+    assert "John" in reply["text"] and reply["text"] != rendering.APOLOGY
+    assert len(slack_app.fake.failed_calls("chat.postMessage")) == 1
     wait_for(lambda: slack_app.fake.calls("reactions.remove"))
-    assert "answering event" in caplog.text and "Traceback" in caplog.text
+    assert len(slack_app.fake.replies(ts)) == 1
 
 
-def test_a_model_that_cannot_load_gets_an_apology_not_a_trace(tmp_path, engine, fake_slack, caplog):
+def test_a_model_that_cannot_load_is_said_honestly_not_with_a_trace(tmp_path, engine, fake_slack, caplog):
     settings = make_settings(tmp_path / "broken.db", fake_slack)
     broken = QAEngine(EngineSettings(qa_model=str(tmp_path / "no-such-model")))
     app = SlackApp(settings, broken, fake_slack)
@@ -233,7 +242,7 @@ def test_a_model_that_cannot_load_gets_an_apology_not_a_trace(tmp_path, engine, 
         wait_for(lambda: fake_slack.calls("reactions.remove"))
     finally:
         app.stop()
-    assert reply["text"] == rendering.APOLOGY
+    assert reply["text"] == rendering.model_unavailable_message().text
     assert "Traceback" not in reply["text"]
     assert "ModelLoadError" in caplog.text
 
@@ -322,14 +331,18 @@ def test_more_answers_on_a_private_answer_stays_private(slack_app: SlackApp):
     assert slack_app.fake.replies() == []
 
 
-def test_a_database_failure_gets_an_apology(settings, engine, fake_slack, tmp_path, caplog):
-    # A database nobody migrated: every query fails ("no such table").
+def test_a_mention_the_database_cannot_record_is_not_acknowledged(
+    settings, engine, fake_slack, tmp_path, caplog
+):
+    # A database nobody migrated: every query fails ("no such table"). Acknowledging the
+    # event would lose the question; a 500 makes Slack deliver it again later.
     broken = make_session_factory(create_db_engine(f"sqlite:///{tmp_path}/unmigrated.db"))
     app = SlackApp(settings, engine, fake_slack, session_factory=broken)
     try:
-        _, ts = app.mention(NAME_QUESTION)
-        reply = one_reply(fake_slack, ts)
+        response, ts = app.mention(NAME_QUESTION)
+        time.sleep(0.5)
     finally:
         app.stop()
-    assert reply["text"] == rendering.APOLOGY
-    assert "claiming event" in caplog.text
+    assert response.status_code == 500
+    assert fake_slack.replies(ts) == []
+    assert "could not record event" in caplog.text
