@@ -222,7 +222,11 @@ class FakeSlack:
                 self._send(status, json.dumps(payload), "application/json", headers)
 
             def _send(
-                self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None
+                self,
+                status: int,
+                body: str,
+                content_type: str,
+                headers: dict[str, str] | None = None,
             ) -> None:
                 data = body.encode("utf-8")
                 self.send_response(status)

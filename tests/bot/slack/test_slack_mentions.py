@@ -220,7 +220,9 @@ def test_a_reply_slack_refused_once_is_posted_when_it_accepts(
     assert len(slack_app.fake.replies(ts)) == 1
 
 
-def test_a_model_that_cannot_load_is_said_honestly_not_with_a_trace(tmp_path, engine, fake_slack, caplog):
+def test_a_model_that_cannot_load_is_said_honestly_not_with_a_trace(
+    tmp_path, engine, fake_slack, caplog
+):
     settings = make_settings(tmp_path / "broken.db", fake_slack)
     broken = QAEngine(EngineSettings(qa_model=str(tmp_path / "no-such-model")))
     app = SlackApp(settings, broken, fake_slack)
