@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -45,6 +46,7 @@ class _Failure:
     status: int
     times: int
     retry_after: int | None = None
+    channel: str | None = None
 
 
 class FakeSlack:
@@ -55,13 +57,14 @@ class FakeSlack:
         self._responses: list[Call] = []
         self._failures: dict[str, _Failure] = {}
         self._down: _Failure | None = None
+        self._delays: dict[str, float] = {}
         self._failed_calls: list[Call] = []
         # What `apps.connections.open` hands out: a Socket Mode WebSocket URL (see
         # tests/bot/slack/fake_socket_mode.py).
         self.socket_mode_url = "ws://127.0.0.1:9/unused"
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -108,18 +111,38 @@ class FakeSlack:
         status: int = 200,
         times: int = 1,
         retry_after: int | None = None,
+        channel: str | None = None,
     ):
         """The next `times` calls to `method` fail: `ok: false` (status 200) or HTTP `status`
-        (with a `Retry-After` header when given, as Slack sends with 429)."""
+        (with a `Retry-After` header when given, as Slack sends with 429); with `channel`,
+        only calls for that channel."""
         with self._lock:
             self._failures[method] = _Failure(
-                error=error, status=status, times=times, retry_after=retry_after
+                error=error, status=status, times=times, retry_after=retry_after, channel=channel
             )
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Calls to `method` ("respond" for response_url posts) take `seconds` to answer,
+        after Slack has done them."""
+        with self._lock:
+            self._delays[method] = seconds
 
     def fail_everything(self, *, status: int = 503, error: str = "service_unavailable") -> None:
         """Every Web API call and response_url post fails until `recover()`."""
         with self._lock:
             self._down = _Failure(error=error, status=status, times=-1)
+
+    def reactions_on(self, ts: str) -> list[str]:
+        """The reactions on message `ts` now, as the successful add/remove calls left them."""
+        current: list[str] = []
+        for call in self.calls():
+            if call.method in ("reactions.add", "reactions.remove") and call.get("timestamp") == ts:
+                name = call["name"]
+                if call.method == "reactions.add" and name not in current:
+                    current.append(name)
+                elif call.method == "reactions.remove" and name in current:
+                    current.remove(name)
+        return current
 
     def recover(self) -> None:
         with self._lock:
@@ -135,11 +158,13 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._failed_calls if method is None or c.method == method]
 
-    def _failure(self, method: str) -> _Failure | None:
+    def _failure(self, method: str, channel: str | None) -> _Failure | None:
         if self._down is not None:
             return self._down
         failure = self._failures.get(method)
-        if failure is not None and failure.times > 0:
+        if failure is not None and failure.channel not in (None, channel):
+            return None
+        if failure is not None and failure.times != 0:
             failure.times -= 1
             return failure
         return None
@@ -148,7 +173,7 @@ class FakeSlack:
         self, method: str, params: dict[str, Any], token: str | None = None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
-            failure = self._failure(method)
+            failure = self._failure(method, params.get("channel"))
             if failure is not None:
                 self._failed_calls.append(Call(method, params, token))
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
@@ -209,9 +234,15 @@ class FakeSlack:
                     with fake._lock:
                         down = fake._down
                     if down is not None:
+                        with fake._lock:
+                            fake._failed_calls.append(Call(f"respond/{name}", params))
                         self._send(down.status, "service_unavailable", "text/plain")
                         return
                     fake._record_response(name, params)
+                    with fake._lock:
+                        delay = fake._delays.get("respond", 0.0)
+                    if delay:
+                        time.sleep(delay)
                     self._send(200, "ok", "text/plain")
                     return
                 method = self.path.removeprefix("/api/").split("?", 1)[0]
@@ -219,6 +250,10 @@ class FakeSlack:
                 authorization = self.headers.get("Authorization", "")
                 token = authorization.removeprefix("Bearer ") or body_token
                 status, payload, headers = fake._answer(method, params, token)
+                with fake._lock:
+                    delay = fake._delays.get(method, 0.0)
+                if delay:
+                    time.sleep(delay)
                 self._send(status, json.dumps(payload), "application/json", headers)
 
             def _send(
@@ -241,6 +276,13 @@ class FakeSlack:
                 pass
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away mid-answer (tests kill -9 the app) is not news.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _parse(raw: str, content_type: str) -> dict[str, Any]:
