@@ -32,8 +32,10 @@ def test_scopes_are_exactly_the_ones_the_readme_lists() -> None:
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
     assert sorted(scopes) == [
         "app_mentions:read",
+        "channels:history",
         "chat:write",
         "commands",
+        "groups:history",
         "pins:read",
         "reactions:write",
     ]
