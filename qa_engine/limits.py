@@ -80,7 +80,7 @@ def document_too_long(text: str, *, max_chars: int) -> str | None:
         return None
     return (
         f"That text is {len(text):,} characters; the limit is {max_chars:,}. "
-        "Split it into several documents and add them one by one."
+        "Split it into several shorter documents."
     )
 
 

@@ -53,7 +53,7 @@ def test_the_exact_limit_is_accepted_and_one_more_character_is_refused() -> None
     assert document_problem("a" * 1_000, max_chars=1_000) is None
     assert document_problem("a" * 1_001, max_chars=1_000) == (
         "That text is 1,001 characters; the limit is 1,000. "
-        "Split it into several documents and add them one by one."
+        "Split it into several shorter documents."
     )
 
 
