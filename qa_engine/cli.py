@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from qa_engine.engine import QAEngine
+from qa_engine.limits import document_problem, question_problem
 from qa_engine.model_loading import ModelLoadError
 from qa_engine.settings import EngineSettings
 from qa_engine.types import AnswerResult, Document
@@ -35,23 +36,43 @@ def ask(
     as_json: bool,
 ) -> None:
     """Answer QUESTION from the given contexts and files."""
-    documents = [
-        Document(id=f"context-{i}", text=text, title=f"--context {i}")
-        for i, text in enumerate(contexts, start=1)
-    ]
+    settings = EngineSettings()
+    max_chars = settings.qa_max_document_chars
+    if problem := question_problem(question, max_chars=settings.qa_max_question_chars):
+        raise click.ClickException(problem)
+    documents = []
+    for i, text in enumerate(contexts, start=1):
+        if problem := document_problem(text, max_chars=max_chars):
+            raise click.ClickException(f"--context {i}: {problem}")
+        documents.append(Document(id=f"context-{i}", text=text, title=f"--context {i}"))
     for path in files:
-        try:
-            documents.append(Document(id=str(path), text=path.read_text("utf-8"), title=path.name))
-        except UnicodeDecodeError as error:
-            raise click.UsageError(f"{path} is not UTF-8 text ({error.reason})") from error
+        text = _read_text_file(path, max_chars=max_chars)
+        if problem := document_problem(text, max_chars=max_chars):
+            raise click.ClickException(f"{path}: {problem}")
+        documents.append(Document(id=str(path), text=text, title=path.name))
     if not documents:
         raise click.UsageError("give something to answer from: --context TEXT or --file PATH")
-    engine = QAEngine(EngineSettings())
+    engine = QAEngine(settings)
     try:
         result = engine.answer(question, documents=documents, top_k=top_k)
     except ModelLoadError as error:
         raise click.ClickException(str(error)) from error
     click.echo(_result_json(result) if as_json else _result_text(result))
+
+
+def _read_text_file(path: Path, *, max_chars: int) -> str:
+    # UTF-8 takes at most 4 bytes a character, so a file this large is over the limit
+    # whatever it holds; say so without reading gigabytes into memory first.
+    size = path.stat().st_size
+    if size > 4 * max_chars:
+        raise click.ClickException(
+            f"{path}: That file is {size:,} bytes, more than the limit of {max_chars:,} "
+            "characters can hold. Split it into several documents."
+        )
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as error:
+        raise click.UsageError(f"{path} is not UTF-8 text ({error.reason})") from error
 
 
 def _result_json(result: AnswerResult) -> str:

@@ -19,6 +19,12 @@ from typing import Any
 
 from qa_engine.decoding import log_partition, logit_window_spans
 from qa_engine.faq import best_faq_match, entry_spans
+from qa_engine.limits import (
+    EMPTY_QUESTION,
+    InputTooLarge,
+    document_too_long,
+    question_problem,
+)
 from qa_engine.model_loading import (
     LoadedModel,
     ModelLoadError,
@@ -43,7 +49,7 @@ from qa_engine.types import (
 
 logger = logging.getLogger(__name__)
 
-NO_QUESTION = "Ask a question in words, e.g. “When is the next release?”"
+NO_QUESTION = EMPTY_QUESTION
 NO_DOCUMENTS = "There are no documents to answer from yet."
 NO_MATCH = "None of the documents mention anything from the question."
 NO_CONFIDENT_ANSWER = "No answer in the documents was likely enough to show."
@@ -127,15 +133,26 @@ class QAEngine:
     # -- documents -------------------------------------------------------------------------
 
     def split(self, document: Document) -> list[Passage]:
-        """Sentence-aligned passages of `document`, each short enough for one window."""
+        """Sentence-aligned passages of `document`, each short enough for one window.
+
+        Raises `InputTooLarge` for a document over `qa_max_document_chars`: callers should
+        have refused it with `qa_engine.limits.document_problem`, this is the backstop.
+        """
+        max_chars = self.settings.qa_max_document_chars
+        if (too_long := document_too_long(document.text, max_chars=max_chars)) is not None:
+            raise InputTooLarge(too_long)
         tokenizer = self.tokenizer
 
         def token_offsets(text: str) -> list[tuple[int, int]]:
+            # One lock per call, not per document: a question's windows can be encoded
+            # between two chunks of a long document.
             encoded = tokenize(
                 tokenizer,
                 text,
                 add_special_tokens=False,
                 return_offsets_mapping=True,
+                return_attention_mask=False,
+                return_token_type_ids=False,
                 verbose=False,
             )
             return encoded["offset_mapping"]
@@ -167,10 +184,16 @@ class QAEngine:
         top_k: int | None = None,
         passages_to_read: int | None = None,
     ) -> AnswerResult:
-        """Best answers to `question` from `documents` or from the passages `ranker` ranks."""
+        """Best answers to `question` from `documents` or from the passages `ranker` ranks.
+
+        A question that `question_problem` refuses (over `qa_max_question_chars`, or not
+        text) gets no answer and that problem as the reason, before any tokenizing.
+        """
+        problem = question_problem(question, max_chars=self.settings.qa_max_question_chars)
         question = " ".join(question.split())
-        if not any(ch.isalnum() for ch in question):
-            return AnswerResult(question, (), 0, NO_QUESTION)
+        if problem is not None or not any(ch.isalnum() for ch in question):
+            limit = self.settings.qa_max_question_chars
+            return AnswerResult(question[:limit], (), 0, problem or NO_QUESTION)
         if ranker is None:
             passages = [p for d in (documents or ()) if d.text.strip() for p in self.split(d)]
             if not passages:

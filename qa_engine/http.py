@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from qa_engine.engine import QAEngine
+from qa_engine.limits import document_problem, question_problem
 from qa_engine.model_loading import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,33 @@ def parse_score_request(payload: Any) -> tuple[list[str], list[str], bool]:
     return questions, contexts, single
 
 
+def input_problem(
+    questions: list[str],
+    contexts: list[str],
+    *,
+    max_question_chars: int,
+    max_context_chars: int,
+) -> str | None:
+    """The first question or context the limits refuse, as one line, or None.
+
+    Items are numbered from 1 when there are several; a context given once for every
+    question is checked once.
+    """
+    for name, values, check, max_chars in (
+        ("question", questions, question_problem, max_question_chars),
+        ("context", contexts, document_problem, max_context_chars),
+    ):
+        several = len({id(value) for value in values}) > 1
+        checked: set[int] = set()
+        for number, value in enumerate(values, start=1):
+            if id(value) in checked:
+                continue
+            checked.add(id(value))
+            if (problem := check(value, max_chars=max_chars)) is not None:
+                return f"{name} {number}: {problem}" if several else problem
+    return None
+
+
 def create_scoring_app(engine: QAEngine) -> Starlette:
     """Starlette app with `POST /score` and `GET /healthz` over `engine`."""
 
@@ -68,6 +96,14 @@ def create_scoring_app(engine: QAEngine) -> Starlette:
             return _error(400, f"body is not valid JSON ({error.msg})")
         except BadRequest as error:
             return _error(400, str(error))
+        problem = input_problem(
+            questions,
+            contexts,
+            max_question_chars=engine.settings.qa_max_question_chars,
+            max_context_chars=engine.settings.qa_max_document_chars,
+        )
+        if problem is not None:
+            return _error(400, problem)
         try:
             answers = await run_in_threadpool(_answer_texts, engine, questions, contexts)
         except ModelLoadError as error:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 
 from qa_engine.types import Document, Passage
 
@@ -20,6 +21,20 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(\s+)|(\n+)")
 
 TokenOffsets = Callable[[str], Sequence[tuple[int, int]]]
 """Maps a text to the (start, end) character offsets of its tokens, special tokens excluded."""
+
+# Tokenizing a whole document in one call holds every token's id, string, offsets and
+# masks at once, as Rust structures and then Python tuples, and the allocator keeps that
+# memory afterwards: +450 MiB for a 5 MB text. Tokenizing pieces of about this many
+# characters and keeping only each token's start (8 bytes) bounds it to a few MiB per
+# call; the number of calls hardly matters (a call costs well under a millisecond).
+CHUNK_CHARS = 20_000
+
+# Where a chunk may end so that each chunk tokenizes exactly as it would inside the whole
+# text: just before a space that precedes a word. Every tokenizer family splits words
+# there — BERT's WordPiece at any whitespace, byte-level BPE keeps that last space with
+# the next word (" word", and a longer run of spaces before it as one token),
+# SentencePiece's Metaspace turns only plain spaces into "▁" boundaries (a tab or line
+# break stays inside its word), so no other cut is safe for all of them.
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -59,15 +74,17 @@ def split_passages(
     token_offsets: TokenOffsets,
     max_tokens: int,
     keep_together: Sequence[tuple[int, int]] = (),
+    chunk_chars: int | None = CHUNK_CHARS,
 ) -> list[Passage]:
     """Pack whole sentences into passages of at most `max_tokens` tokens.
 
     A sentence longer than `max_tokens` is cut at token boundaries. Passages never overlap
-    and, whitespace aside, cover the whole document.
+    and, whitespace aside, cover the whole document. `token_offsets` is called on pieces of
+    about `chunk_chars` characters cut before whitespace (None: on the whole text at once,
+    as before chunking; the passages are the same).
     """
     text = document.text
-    offsets = [o for o in token_offsets(text) if o[1] > o[0]]
-    token_starts = [start for start, _ in offsets]
+    token_starts = token_start_offsets(text, token_offsets, chunk_chars=chunk_chars)
 
     def tokens_in(start: int, end: int) -> int:
         return bisect.bisect_left(token_starts, end) - bisect.bisect_left(token_starts, start)
@@ -77,7 +94,7 @@ def split_passages(
         if tokens_in(start, end) <= max_tokens:
             pieces.append((start, end))
         else:
-            pieces.extend(_cut_long_sentence(start, end, offsets, token_starts, max_tokens))
+            pieces.extend(_cut_long_sentence(start, end, token_starts, max_tokens))
 
     passages: list[Passage] = []
     current: tuple[int, int] | None = None
@@ -93,10 +110,50 @@ def split_passages(
     return passages
 
 
+def token_start_offsets(
+    text: str, token_offsets: TokenOffsets, *, chunk_chars: int | None = CHUNK_CHARS
+) -> Sequence[int]:
+    """Start offsets in `text` of its non-empty tokens, in order, tokenizing chunk by chunk."""
+    starts = array("q")
+    for chunk_start, chunk_end in chunk_bounds(text, chunk_chars):
+        chunk = text[chunk_start:chunk_end] if chunk_end - chunk_start < len(text) else text
+        starts.extend(chunk_start + s for s, e in token_offsets(chunk) if e > s)
+    return starts
+
+
+def chunk_bounds(text: str, chunk_chars: int | None) -> Iterator[tuple[int, int]]:
+    """Consecutive (start, end) spans covering `text`, each at most `chunk_chars` long.
+
+    Each cut goes before the latest space in the span that is followed by a word. A span
+    without one is cut at the start of its latest whitespace run (exact for WordPiece),
+    and one without any whitespace (`chunk_chars` of base64, say) mid-word, where its
+    tokens may differ from the whole text's.
+    """
+    if chunk_chars is None or len(text) <= chunk_chars:
+        yield 0, len(text)
+        return
+    start = 0
+    while len(text) - start > chunk_chars:
+        end = _cut_point(text, start, start + chunk_chars)
+        yield start, end
+        start = end
+    yield start, len(text)
+
+
+def _cut_point(text: str, start: int, end: int) -> int:
+    """A cut in text[start + 1 : end + 1]; text[end] exists."""
+    for position in range(end, start, -1):
+        if text[position] == " " and not text[position + 1 : position + 2].isspace():
+            return position
+    for position in range(end, start, -1):
+        if text[position].isspace() and not text[position - 1].isspace():
+            return position
+    return end
+
+
 def _cut_long_sentence(
     start: int,
     end: int,
-    offsets: Sequence[tuple[int, int]],
     token_starts: Sequence[int],
     max_tokens: int,
 ) -> list[tuple[int, int]]:
@@ -105,8 +162,8 @@ def _cut_long_sentence(
     cuts = []
     for chunk_first in range(first, last, max_tokens):
         chunk_last = min(chunk_first + max_tokens, last) - 1
-        chunk_start = start if chunk_first == first else offsets[chunk_first][0]
-        chunk_end = end if chunk_last == last - 1 else offsets[chunk_last + 1][0]
+        chunk_start = start if chunk_first == first else token_starts[chunk_first]
+        chunk_end = end if chunk_last == last - 1 else token_starts[chunk_last + 1]
         cuts.append((chunk_start, chunk_end))
     return cuts
 

@@ -57,6 +57,19 @@ class EngineSettings(BaseSettings):
         description="Softness of P(passage | question) from retrieval scores (see scoring).",
     )
     qa_batch_size: int = Field(8, ge=1, description="Windows read per forward pass.")
+    qa_max_document_chars: int = Field(
+        200_000,
+        ge=1,
+        description=(
+            "Longest document accepted, in characters (README, 'Configuration', says why "
+            "200,000). Longer text is refused with a message naming both sizes."
+        ),
+    )
+    qa_max_question_chars: int = Field(
+        1_000,
+        ge=1,
+        description="Longest question accepted, in characters; longer ones are refused.",
+    )
     qa_dtype: Literal["float32", "bfloat16"] = Field(
         "float32",
         description=(

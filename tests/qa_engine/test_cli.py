@@ -104,3 +104,58 @@ def test_eval_rejects_a_file_that_is_not_squad(runner: CliRunner, tmp_path) -> N
     result = runner.invoke(cli, ["eval", str(bad)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
+
+
+# -- limits: refused before the model is touched (a missing model would say QA_MODEL) ----------
+
+
+@pytest.fixture
+def limited(monkeypatch, tmp_path) -> CliRunner:
+    monkeypatch.setenv("QA_MODEL", str(tmp_path / "missing"))
+    monkeypatch.setenv("QA_MAX_DOCUMENT_CHARS", "100")
+    monkeypatch.setenv("QA_MAX_QUESTION_CHARS", "20")
+    return CliRunner()
+
+
+def _refused(result, expected: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert f"Error: {expected}" in result.output
+    assert "QA_MODEL" not in result.output  # refused before loading anything
+    assert "Traceback" not in result.output
+
+
+def test_ask_refuses_a_context_over_the_limit_naming_both_sizes(limited: CliRunner) -> None:
+    result = limited.invoke(cli, ["ask", "q?", "--context", "ok", "--context", "x" * 101])
+    _refused(result, "--context 2: That text is 101 characters; the limit is 100.")
+
+
+def test_ask_accepts_a_context_of_exactly_the_limit(limited: CliRunner) -> None:
+    result = limited.invoke(cli, ["ask", "q?", "--context", "x" * 100])
+    assert result.exit_code == 1
+    assert "QA_MODEL" in result.output  # got past the limits, to the (missing) model
+
+
+def test_ask_refuses_a_file_of_nul_bytes(limited: CliRunner, tmp_path) -> None:
+    path = tmp_path / "nul.txt"
+    path.write_bytes(b"\x00" * 80)
+    result = limited.invoke(cli, ["ask", "q?", "--file", str(path)])
+    _refused(result, f"{path}: That text doesn't look like text: 100% of its characters")
+
+
+def test_ask_refuses_a_huge_file_without_reading_it(limited: CliRunner, tmp_path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"word " * 1_000)
+    result = limited.invoke(cli, ["ask", "q?", "--file", str(path)])
+    _refused(result, f"{path}: That file is 5,000 bytes, more than the limit of 100")
+
+
+def test_ask_refuses_an_empty_file(limited: CliRunner, tmp_path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_text("\n\n", "utf-8")
+    result = limited.invoke(cli, ["ask", "q?", "--file", str(path)])
+    _refused(result, f"{path}: That text is empty")
+
+
+def test_ask_refuses_a_question_over_the_limit(limited: CliRunner) -> None:
+    result = limited.invoke(cli, ["ask", "Why " * 6, "--context", "text"])
+    _refused(result, "That question is 24 characters; the limit is 20.")

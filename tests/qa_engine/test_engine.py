@@ -154,6 +154,28 @@ def test_a_blank_question_gets_a_reason_not_a_crash(random_engine: QAEngine, que
     assert result.passages_read == 0
 
 
+def test_a_question_over_the_limit_gets_the_limit_as_its_reason(tmp_path: Path) -> None:
+    # A missing model proves nothing was tokenized or read: it would raise on first use.
+    engine = QAEngine(engine_settings(tmp_path / "no-model-here", qa_max_question_chars=40))
+    question = "When do deploys happen " + "really " * 3  # 44 characters
+
+    result = engine.answer(question, documents=[BIO])
+
+    assert result.answers == () and result.passages_read == 0
+    assert result.no_answer_reason == (
+        "That question is 44 characters; the limit is 40. "
+        "Ask it in fewer words, and add long text as a document instead."
+    )
+    assert len(result.question) <= 40
+
+
+def test_a_binary_question_gets_a_reason(tmp_path: Path) -> None:
+    engine = QAEngine(engine_settings(tmp_path / "no-model-here"))
+    result = engine.answer("who\x00\x00\x00\x00\x00\x00?", documents=[BIO])
+    assert result.answers == ()
+    assert (result.no_answer_reason or "").startswith("That question doesn't look like text")
+
+
 @pytest.mark.parametrize(
     "documents",
     [None, [], [Document("blank", "")], [Document("ws", "  \n\t "), Document("e", "")]],

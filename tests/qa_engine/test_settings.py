@@ -145,3 +145,21 @@ def test_qa_dtype_accepts_only_float32_or_bfloat16(monkeypatch: pytest.MonkeyPat
     assert "QA_DTYPE='float16': Input should be 'float32' or 'bfloat16'" in (
         describe_invalid_settings(caught.value)
     )
+
+
+def test_input_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = EngineSettings()
+    monkeypatch.setenv("QA_MAX_DOCUMENT_CHARS", "500000")
+    monkeypatch.setenv("QA_MAX_QUESTION_CHARS", "300")
+
+    settings = EngineSettings()
+
+    assert (defaults.qa_max_document_chars, defaults.qa_max_question_chars) == (200_000, 1_000)
+    assert (settings.qa_max_document_chars, settings.qa_max_question_chars) == (500_000, 300)
+
+
+def test_a_zero_document_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QA_MAX_DOCUMENT_CHARS", "0")
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings()
+    assert "QA_MAX_DOCUMENT_CHARS='0'" in describe_invalid_settings(caught.value)
