@@ -53,8 +53,11 @@ class DocumentIngestor:
         self.max_chars = max_chars
 
     def check(self, text: str) -> str | None:
-        """Why `text` can't be a document (one friendly sentence), or None when it can."""
-        return document_problem(clean_text(text), max_chars=self.max_chars)
+        """Why `text` can't be a document (one friendly sentence), or None when it can.
+
+        Checked before NUL characters are dropped: a file of NULs is refused, not stored
+        as an empty document."""
+        return document_problem(text.strip(), max_chars=self.max_chars)
 
     def ingest(
         self,
@@ -69,10 +72,10 @@ class DocumentIngestor:
         `DocumentRefused` for text `check` refuses, and whatever the tokenizer or the
         database raise.
         """
-        text = clean_text(new.text)
-        problem = document_problem(text, max_chars=self.max_chars)
+        problem = self.check(new.text)
         if problem is not None:
             raise DocumentRefused(problem)
+        text = clean_text(new.text)
         title = document_title(text, new.title)
         passages = self._engine.split(Document(id="new", text=text, title=title))
         with self._session_factory.begin() as session:

@@ -89,7 +89,7 @@ def build_services(
     ingestor = DocumentIngestor(
         engine=engine,
         session_factory=session_factory,
-        max_chars=getattr(settings, "qa_max_document_chars", 200_000),  # MERGE: limits branch
+        max_chars=settings.qa_max_document_chars,
     )
     answer_pool = ThreadPoolExecutor(
         max_workers=settings.answer_workers, thread_name_prefix="qabot-answer"
@@ -100,7 +100,7 @@ def build_services(
             client=client,
             reply_deadline=timedelta(seconds=settings.reply_deadline_seconds),
             give_up_after=timedelta(seconds=settings.reply_give_up_seconds),
-            max_question_chars=getattr(settings, "qa_max_question_chars", 1000),  # MERGE
+            max_question_chars=settings.qa_max_question_chars,
         ),
         JobKind.ADD_DOCUMENT: AddDocumentJob(ingestor=ingestor, client=client),
     }

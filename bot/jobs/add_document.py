@@ -31,8 +31,8 @@ class AddRequest:
 
     document: NewDocument
     destination: Destination
-    message_ts: str | None = None
-    """The Slack message the text is, if any: its permalink is asked for when storing."""
+    refusal: str | None = None
+    """Why the text can't be stored, when the listener already knows (the job says so)."""
 
     def to_json(self) -> dict[str, Any]:
         new = self.document
@@ -46,6 +46,7 @@ class AddRequest:
             "source_ts": new.source_ts,
             "permalink": new.permalink,
             "destination": self.destination.to_json(),
+            "refusal": self.refusal,
         }
 
     @classmethod
@@ -60,7 +61,11 @@ class AddRequest:
             source_ts=data.get("source_ts"),
             permalink=data.get("permalink"),
         )
-        return cls(document=document, destination=Destination.from_json(data["destination"]))
+        return cls(
+            document=document,
+            destination=Destination.from_json(data["destination"]),
+            refusal=data.get("refusal"),
+        )
 
 
 class AddDocumentJob:
@@ -72,6 +77,8 @@ class AddDocumentJob:
 
     def __call__(self, running: RunningJob) -> Outcome:
         request = AddRequest.from_json(running.payload)
+        if request.refusal and "reply" not in running.progress:
+            running.save(reply=rendering.notice(rendering.escape(request.refusal)).as_kwargs())
         if "reply" not in running.progress:
             message = self._store(running, request)
             if message is None:

@@ -113,10 +113,12 @@ def _open_add_form(request: _Request) -> None:
 def _accept_add(request: _Request) -> Message | None:
     """Queue the text as a document (the job confirms when it is stored); a message saying
     why not, when it can't be."""
-    text = rendering.plain_text_from_slack(request.argument).strip()
-    problem = request.services.ingestor.check(text)
+    # Checked as Slack sent it: NULs are dropped from stored text, but a body of NULs is
+    # binary, not text, and is refused.
+    problem = request.services.ingestor.check(request.argument)
     if problem is not None:
         return notice(escape(problem))
+    text = rendering.plain_text_from_slack(request.argument).strip()
     origin = request.origin
     add = AddRequest(
         document=NewDocument(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.ingestion import NewDocument
+from bot.ingestion import DocumentIngestor, NewDocument
 from bot.jobs import AddRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
 from bot.listeners.events.mentions import ACCEPTED
@@ -35,7 +35,9 @@ def _pinned_message(event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return channel_id, message
 
 
-def pin_request(event: dict[str, Any], context: BoltContext) -> AddRequest | None:
+def pin_request(
+    event: dict[str, Any], context: BoltContext, ingestor: DocumentIngestor
+) -> AddRequest | None:
     """The document a `pin_added` event asks for; None for pinned files and the like."""
     pinned = _pinned_message(event)
     if pinned is None:
@@ -58,6 +60,8 @@ def pin_request(event: dict[str, Any], context: BoltContext) -> AddRequest | Non
     return AddRequest(
         document=document,
         destination=Destination(channel_id=channel_id, ephemeral_user=pinner or None),
+        # Checked as Slack sent it: a message of NULs is binary, not text.
+        refusal=ingestor.check(str(message.get("text") or "")),
     )
 
 
@@ -70,7 +74,7 @@ def accept_pin(
     services: Services,
 ) -> BoltResponse | None:
     """Before Bolt acknowledges the event: record the document to add as a job."""
-    request = pin_request(event, context)
+    request = pin_request(event, context, services.ingestor)
     if request is not None:
         try:
             context[ACCEPTED] = accept_work(

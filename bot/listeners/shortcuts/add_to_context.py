@@ -31,7 +31,7 @@ def handle_add_to_context(
         ack()
         respond_privately(respond, rendering.notice("That message has no text I could add."))
         return
-    problem = services.ingestor.check(text)
+    problem = services.ingestor.check(str(message.get("text") or ""))  # as Slack sent it
     if problem is not None:
         ack()
         respond_privately(respond, rendering.notice(rendering.escape(problem)))
