@@ -32,7 +32,9 @@ from bot.storage import (
     extend_leases,
     finish_job,
     has_due_jobs,
+    lease_owners,
     release_jobs,
+    release_owner,
     retry_job_later,
     save_progress,
 )
@@ -110,9 +112,35 @@ def backoff(attempts: int) -> float:
     return base * random.uniform(0.75, 1.25)
 
 
+_runners_here: set[str] = set()
+"""Owner names of the runners alive in this process."""
+
+
 def worker_id() -> str:
-    """This process, as named in `jobs.lease_owner` (host and pid say who, for people)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A runner, as named in `jobs.lease_owner`: host, pid and a token of this start."""
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    _runners_here.add(owner)
+    return owner
+
+
+def is_dead_neighbour(owner: str, me: str) -> bool:
+    """True when `owner` was a runner on this host that no longer runs: its pid is gone,
+    or it had our pid in an earlier start (a restarted container's pid 1)."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    my_host, my_pid, _ = me.split(":", 2)
+    if host != my_host or not pid_text.isdigit() or owner in _runners_here:
+        return False
+    pid = int(pid_text)
+    if str(pid) == my_pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, but belongs to someone else
+        return False
+    return False
 
 
 class JobRunner:
@@ -214,6 +242,21 @@ class JobRunner:
         if held:
             with self.session_factory.begin() as session:
                 extend_leases(session=session, owner=self.owner, job_ids=held, lease=self._lease)
+        self._release_dead_neighbours()
+
+    def _release_dead_neighbours(self) -> None:
+        # A process on this host that was killed can't extend its leases, but there is no
+        # need to wait for them to lapse: its jobs are free now.
+        host = self.owner.split(":", 1)[0] + ":"
+        with self.session_factory() as session:
+            owners = lease_owners(session=session, prefix=host)
+        for owner in owners:
+            if is_dead_neighbour(owner, self.owner):
+                with self.session_factory.begin() as session:
+                    freed = release_owner(session=session, owner=owner)
+                if freed:
+                    logger.info("took over %d job(s) of a stopped process (%s)", freed, owner)
+                    self._wake.set()
 
     def _claim_and_submit(self) -> None:
         with self._lock:

@@ -221,6 +221,31 @@ def release_jobs(*, session: Session, owner: str, job_ids: Sequence[int]) -> int
     return result.rowcount
 
 
+def lease_owners(*, session: Session, prefix: str) -> list[str]:
+    """Owners, named `prefix…`, of leases that are still running."""
+    return list(
+        session.scalars(
+            select(Job.lease_owner)
+            .where(
+                Job.state == JobState.PENDING,
+                Job.leased_until > utcnow(),
+                Job.lease_owner.startswith(prefix, autoescape=True),
+            )
+            .distinct()
+        )
+    )
+
+
+def release_owner(*, session: Session, owner: str) -> int:
+    """End every lease `owner` holds (its process is known to be dead); how many."""
+    result = session.execute(
+        update(Job)
+        .where(Job.lease_owner == owner, Job.state == JobState.PENDING)
+        .values(leased_until=None, lease_owner=None)
+    )
+    return result.rowcount
+
+
 def count_jobs(*, session: Session, state: JobState) -> int:
     return session.scalar(select(func.count()).select_from(Job).where(Job.state == state)) or 0
 

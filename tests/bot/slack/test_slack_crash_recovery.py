@@ -48,7 +48,9 @@ def pending_jobs(folder: Path) -> int:
 
 def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_slack):
     env = serve_environment(
-        tmp_path, fake_slack, JOB_LEASE_SECONDS="2", JOB_POLL_SECONDS="0.2", ANSWER_WORKERS="2"
+        # A lease far longer than the test: the restarted server must see on its own that
+        # the killed process is gone, not wait for its leases to lapse.
+        tmp_path, fake_slack, JOB_LEASE_SECONDS="600", JOB_POLL_SECONDS="0.2", ANSWER_WORKERS="2"
     )
     server = ServedProcess(env, tmp_path, name="first")
     server.wait_until_ready()
