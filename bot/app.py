@@ -30,6 +30,7 @@ from bot.listeners import register_listeners
 from bot.settings import Settings
 from bot.storage import create_db_engine, make_session_factory
 from qa_engine.engine import QAEngine
+from qa_engine.model_loading import ModelLoadError
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,11 @@ def _warm_up(engine: QAEngine) -> None:
     started = time.monotonic()
     try:
         engine.warm_up()
+    except ModelLoadError as error:
+        # One line that names the fix; a traceback would only bury it. Questions get the
+        # same error at once, and tell their users an admin must look here.
+        logger.error("QA model unavailable: %s", error)
     except Exception:
-        # Each question retries the load and apologises in its thread if it fails again.
         logger.exception("warming up the QA model failed")
     else:
         logger.info("QA model ready in %.1f s", time.monotonic() - started)

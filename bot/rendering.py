@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from qa_engine.model_loading import ModelLoadError
 from qa_engine.types import Answer, AnswerResult
 
 SECTION_TEXT_LIMIT = 3000
@@ -45,6 +46,11 @@ HOW_TO_ADD_CONTEXT = (
     "in this channel, or use the message shortcut *Add to channel context*."
 )
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a minute."
+MODEL_UNAVAILABLE = (
+    "Sorry, I can't read documents right now: my question-answering model isn't available "
+    "on the server, so trying again won't help yet. An admin needs to look at the server "
+    "log, which says what to fix."
+)
 
 
 @dataclass(frozen=True)
@@ -339,6 +345,23 @@ def empty_question_message() -> Message:
 
 def apology_message() -> Message:
     return _message(APOLOGY, [section(APOLOGY)])
+
+
+def model_unavailable_message() -> Message:
+    """The honest reply while the QA model can't load: retrying is no use, an admin must act."""
+    return _message(MODEL_UNAVAILABLE, [section(MODEL_UNAVAILABLE)])
+
+
+def failure_message(error: BaseException, *, fallback: Message | None = None) -> Message:
+    """What to tell the user whose request failed with `error`.
+
+    A `ModelLoadError` gets `model_unavailable_message()` (a retry in a minute can't help,
+    and the user should know to ask an admin); anything else `fallback`, by default the
+    apology that suggests trying again.
+    """
+    if isinstance(error, ModelLoadError):
+        return model_unavailable_message()
+    return fallback if fallback is not None else apology_message()
 
 
 # -- documents --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import rendering
 from bot.storage import DocumentSource, StoredDocument, add_document, claim_event
+from qa_engine.model_loading import ModelLoadError
 from qa_engine.types import Document
 
 if TYPE_CHECKING:
@@ -86,6 +87,9 @@ def add_to_context(
     """Split `text` with the engine (waiting for the model if it is still loading) and store
     it in `origin`'s channel as added by its user; None (logged) if that failed.
 
+    Raises `ModelLoadError` when the tokenizer can't load: the caller tells the user with
+    `rendering.failure_message(error)` (retrying won't help).
+
     Text from a Slack `message` links back to it, and a message stored before (same ts in
     the channel) comes back as it was.
     """
@@ -115,6 +119,9 @@ def add_to_context(
                 source_ts=source_ts,
                 permalink=permalink,
             )
+    except ModelLoadError:
+        logger.warning("document not added in %s: the QA model is unavailable", origin.channel_id)
+        raise
     except Exception:
         logger.exception("adding a %s document in channel %s failed", source, origin.channel_id)
         return None
@@ -149,11 +156,20 @@ def post_in_thread(
     client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, **message.as_kwargs())
 
 
-def apologise_in_thread(client: WebClient, *, channel_id: str, thread_ts: str) -> None:
-    """Post the short apology; if even that fails, the log is all that's left."""
+def apologise_in_thread(
+    client: WebClient,
+    *,
+    channel_id: str,
+    thread_ts: str,
+    message: rendering.Message | None = None,
+) -> None:
+    """Post the short apology (or `message`); if even that fails, the log is all that's left."""
     try:
         post_in_thread(
-            client, channel_id=channel_id, thread_ts=thread_ts, message=rendering.apology_message()
+            client,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            message=message or rendering.apology_message(),
         )
     except Exception:
         logger.exception("posting the apology in channel %s failed too", channel_id)

@@ -9,6 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot import rendering
 from bot.listeners.internals import respond_privately, team_of, text_of
+from qa_engine.model_loading import ModelLoadError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -51,6 +52,9 @@ def answer_privately(
         message = rendering.answer_message(
             outcome.result, has_documents=outcome.has_documents, permalinks=outcome.permalinks
         )
+    except ModelLoadError as error:  # the reason is logged once, at warm-up
+        logger.warning("/ask in channel %s not answered: the QA model is unavailable", channel_id)
+        message = rendering.failure_message(error)
     except Exception:
         logger.exception("/ask in channel %s failed", channel_id)
         message = rendering.apology_message()

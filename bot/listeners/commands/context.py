@@ -24,6 +24,7 @@ from bot.storage import (
     list_documents,
     remove_document,
 )
+from qa_engine.model_loading import ModelLoadError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -100,13 +101,16 @@ def _add(request: _Request) -> Message | None:
             view=rendering.add_context_modal(request.origin.channel_id),
         )
         return None
-    document = add_to_context(
-        request.services,
-        request.client,
-        request.origin,
-        text=text,
-        source=DocumentSource.SLASH_COMMAND,
-    )
+    try:
+        document = add_to_context(
+            request.services,
+            request.client,
+            request.origin,
+            text=text,
+            source=DocumentSource.SLASH_COMMAND,
+        )
+    except ModelLoadError as error:
+        return rendering.failure_message(error)
     return notice(_SORRY) if document is None else rendering.added_message(document)
 
 

@@ -24,6 +24,7 @@ from bot.listeners.internals import (
     post_in_thread,
     team_of,
 )
+from qa_engine.model_loading import ModelLoadError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -99,6 +100,14 @@ def answer_in_thread(services: Services, client: WebClient, mention: Mention) ->
         )
         post_in_thread(
             client, channel_id=mention.channel_id, thread_ts=mention.thread_ts, message=message
+        )
+    except ModelLoadError as error:  # the reason is logged once, at warm-up
+        logger.warning("event %s not answered: the QA model is unavailable", mention.event_id)
+        apologise_in_thread(
+            client,
+            channel_id=mention.channel_id,
+            thread_ts=mention.thread_ts,
+            message=rendering.failure_message(error),
         )
     except Exception:
         logger.exception(

@@ -22,6 +22,7 @@ from bot.listeners.internals import (
     text_of,
 )
 from bot.storage import DocumentSource, remove_documents_by_source_ts
+from qa_engine.model_loading import ModelLoadError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -59,16 +60,20 @@ def handle_pin_added(
         logger.info("event %s was already handled", body.get("event_id"))
         return
     pinner = Origin(team_of(context), channel_id, event.get("user") or message.get("user") or "")
-    document = add_to_context(
-        services, client, pinner, text=text, source=DocumentSource.PIN, message=message
-    )
-    if document is None:
-        reply = rendering.notice(
-            "Sorry, I couldn't add the pinned message to this channel's context. "
-            "Try `/context add` in a minute."
+    try:
+        document = add_to_context(
+            services, client, pinner, text=text, source=DocumentSource.PIN, message=message
         )
+    except ModelLoadError as error:
+        reply = rendering.failure_message(error)
     else:
-        reply = rendering.pinned_message(document)
+        if document is None:
+            reply = rendering.notice(
+                "Sorry, I couldn't add the pinned message to this channel's context. "
+                "Try `/context add` in a minute."
+            )
+        else:
+            reply = rendering.pinned_message(document)
     if pinner.user_id:
         tell_privately(client, pinner, reply)
 

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot import rendering
 from bot.listeners.internals import add_to_context, origin_of, respond_privately, text_of
 from bot.storage import DocumentSource
+from qa_engine.model_loading import ModelLoadError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -31,13 +32,17 @@ def handle_add_to_context(
     if not text or not origin.channel_id:
         respond_privately(respond, rendering.notice("That message has no text I could add."))
         return
-    document = add_to_context(
-        services, client, origin, text=text, source=DocumentSource.SHORTCUT, message=message
-    )
-    if document is None:
-        reply = rendering.notice(
-            "Sorry, I couldn't add that message. Please try again in a minute."
+    try:
+        document = add_to_context(
+            services, client, origin, text=text, source=DocumentSource.SHORTCUT, message=message
         )
+    except ModelLoadError as error:
+        reply = rendering.failure_message(error)
     else:
-        reply = rendering.added_message(document)
+        if document is None:
+            reply = rendering.notice(
+                "Sorry, I couldn't add that message. Please try again in a minute."
+            )
+        else:
+            reply = rendering.added_message(document)
     respond_privately(respond, reply)

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot import rendering
 from bot.listeners.internals import add_to_context, origin_of, tell_privately
 from bot.storage import DocumentSource
+from qa_engine.model_loading import ModelLoadError
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -52,11 +53,17 @@ def handle_add_context_submission(
         return
     # Modal input is plain text: no Slack markup to undo.
     title = _value(view, rendering.MODAL_TITLE_BLOCK, rendering.MODAL_TITLE_INPUT) or None
-    document = add_to_context(
-        services, client, origin, text=text, source=DocumentSource.MODAL, title=title
-    )
-    if document is None:
-        reply = rendering.notice("Sorry, I couldn't add that text. Please try again in a minute.")
+    try:
+        document = add_to_context(
+            services, client, origin, text=text, source=DocumentSource.MODAL, title=title
+        )
+    except ModelLoadError as error:
+        reply = rendering.failure_message(error)
     else:
-        reply = rendering.added_message(document)
+        if document is None:
+            reply = rendering.notice(
+                "Sorry, I couldn't add that text. Please try again in a minute."
+            )
+        else:
+            reply = rendering.added_message(document)
     tell_privately(client, origin, reply)

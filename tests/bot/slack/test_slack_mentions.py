@@ -211,7 +211,9 @@ def test_slack_failing_to_post_the_answer_still_leaves_an_apology(
     assert "answering event" in caplog.text and "Traceback" in caplog.text
 
 
-def test_a_model_that_cannot_load_gets_an_apology_not_a_trace(tmp_path, engine, fake_slack, caplog):
+def test_a_model_that_cannot_load_gets_the_honest_message_not_a_trace(
+    tmp_path, engine, fake_slack, caplog
+):
     settings = make_settings(tmp_path / "broken.db", fake_slack)
     broken = QAEngine(EngineSettings(qa_model=str(tmp_path / "no-such-model")))
     app = SlackApp(settings, broken, fake_slack)
@@ -233,9 +235,10 @@ def test_a_model_that_cannot_load_gets_an_apology_not_a_trace(tmp_path, engine, 
         wait_for(lambda: fake_slack.calls("reactions.remove"))
     finally:
         app.stop()
-    assert reply["text"] == rendering.APOLOGY
-    assert "Traceback" not in reply["text"]
-    assert "ModelLoadError" in caplog.text
+    # Not "try again in a minute": that can't help; an admin must look at the log.
+    assert reply["text"] == rendering.MODEL_UNAVAILABLE
+    assert "the QA model is unavailable" in caplog.text
+    assert "Traceback" not in caplog.text
 
 
 def test_five_concurrent_mentions_each_get_exactly_one_reply(slack_app: SlackApp):
