@@ -85,7 +85,8 @@ def test_the_trained_model_answers_john_and_highlights_it(slack_app: SlackApp):
 
     reply = one_reply(slack_app.fake, ts)
     assert "John" in reply["text"]
-    assert "*John*" in section_text(reply)
+    quote = reply["blocks"][0]["elements"][1]["elements"]
+    assert {"type": "text", "text": "John", "style": {"bold": True}} in quote
 
 
 def test_mention_inside_a_thread_answers_in_that_thread(slack_app: SlackApp):
