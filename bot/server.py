@@ -126,9 +126,9 @@ def run_server(settings: Settings) -> None:
     # A bad DATABASE_URL or Slack token stops the server here, with one line; inside
     # uvicorn it would be a startup traceback, or worker processes restarted forever.
     require_slack_settings(settings)
-    check_can_listen(settings.host, settings.port)
     upgrade_database(settings.database_url)
     app = create_asgi_app(settings, migrate=False)
+    check_can_listen(settings.host, settings.port)
     logger.info(
         "qabot listening on http://%s:%d%s (%d worker(s))",
         settings.host,
