@@ -39,14 +39,8 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     Construction calls Slack's `auth.test` once, so a wrong token fails here, loudly.
     """
     settings = services.settings
-    token = settings.slack_bot_token.get_secret_value()
-    if not token:
-        raise ConfigurationError("SLACK_BOT_TOKEN is not set (the app's xoxb- bot token).")
+    require_slack_settings(settings, socket_mode=socket_mode)
     signing_secret = settings.slack_signing_secret.get_secret_value()
-    if not signing_secret and not socket_mode:
-        raise ConfigurationError(
-            "SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret)."
-        )
     # We hand Bolt a ready client (base URL, retries); Bolt also reads SLACK_BOT_TOKEN from
     # the environment and would warn at every start that the token goes unused.
     _drop_log_message("slack_bolt.App", warning_client_prioritized_and_token_skipped())
@@ -74,6 +68,17 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     register_listeners(app, services)
     return app
+
+
+def require_slack_settings(settings: Settings, *, socket_mode: bool = False) -> None:
+    """Raise `ConfigurationError` naming every missing Slack setting at once."""
+    missing = settings.missing_slack_settings(socket_mode=socket_mode)
+    if missing:
+        several = len(missing) > 1
+        raise ConfigurationError(
+            f"Missing setting{'s' if several else ''}: {'; '.join(missing)}. Set "
+            f"{'them' if several else 'it'} in the environment or in .env."
+        )
 
 
 def build_app(

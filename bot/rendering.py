@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from qa_engine.model_loading import ModelLoadError
 from qa_engine.types import Answer, AnswerResult
 
 SECTION_TEXT_LIMIT = 3000
@@ -45,6 +46,11 @@ HOW_TO_ADD_CONTEXT = (
     "in this channel, or use the message shortcut *Add to channel context*."
 )
 APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a minute."
+MODEL_UNAVAILABLE = (
+    "Sorry, I can't read documents right now: my question-answering model isn't available "
+    "on the server, so trying again won't help yet. An admin needs to look at the server "
+    "log, which says what to fix."
+)
 
 
 @dataclass(frozen=True)
@@ -129,23 +135,49 @@ def confidence_label(confidence: float) -> str:
     return f"{round(max(0.0, min(1.0, confidence)) * 100)}%"
 
 
-def highlight(sentence: str, start: int, end: int) -> str:
-    """`sentence` escaped for mrkdwn, with `sentence[start:end]` in bold.
+def highlight(sentence: str, start: int, end: int) -> list[dict[str, Any]]:
+    """`sentence` as rich-text elements, with `sentence[start:end]` in bold.
 
-    Slack only bolds `*…*` when no space sits just inside the asterisks, so whitespace at
-    the edges of the answer moves outside them; line breaks would end the quote, so they
-    become spaces.
+    Rich text, not mrkdwn: quoted documents are full of `*`, `_`, `~` and backticks
+    (`*stg-7.internal*` became `**stg-7.internal**`, which Slack shows with its stars and
+    without bold), and mrkdwn has no way to escape them. A rich-text `text` element is
+    shown as written, and its bold is a style, not a character; nothing needs escaping.
+    Whitespace at the edges of the answer moves outside the bold, and line breaks become
+    spaces so the quote stays one paragraph.
     """
     start = max(0, min(start, len(sentence)))
     end = max(start, min(end, len(sentence)))
-    before, answer, after = sentence[:start], sentence[start:end], sentence[end:]
-    stripped = answer.strip()
-    if not stripped:
-        return _one_line(escape(sentence))
+    answer = sentence[start:end]
+    if not answer.strip():
+        return _rich_text([(sentence, False)])
     lead = answer[: len(answer) - len(answer.lstrip())]
     trail = answer[len(answer.rstrip()) :]
-    text = f"{escape(before)}{lead}*{escape(stripped)}*{trail}{escape(after)}"
-    return _one_line(text)
+    return _rich_text(
+        [(sentence[:start] + lead, False), (answer.strip(), True), (trail + sentence[end:], False)]
+    )
+
+
+def _rich_text(pieces: Sequence[tuple[str, bool]]) -> list[dict[str, Any]]:
+    """Rich-text `text` elements for (text, bold) pieces, whitespace runs made one space
+    (across pieces too), empty pieces dropped (Slack rejects empty text elements)."""
+    elements: list[dict[str, Any]] = []
+    previous_space = True  # no leading space
+    for text, bold in pieces:
+        text = re.sub(r"\s+", " ", text)
+        if previous_space:
+            text = text.lstrip(" ")
+        if not text:
+            continue
+        previous_space = text.endswith(" ")
+        element: dict[str, Any] = {"type": "text", "text": text}
+        if bold:
+            element["style"] = {"bold": True}
+        elements.append(element)
+    if elements and not elements[-1].get("style"):
+        elements[-1]["text"] = elements[-1]["text"].rstrip(" ")
+        if not elements[-1]["text"]:
+            elements.pop()
+    return elements
 
 
 def _one_line(text: str) -> str:
@@ -239,21 +271,33 @@ def _source(answer: Answer, permalinks: Mapping[str, str]) -> str:
 SENTENCE_CONTEXT = 600  # characters of the sentence kept on each side of the answer
 
 
-def quoted_sentence(answer: Answer) -> str:
-    """The answer's sentence with the answer in bold; a very long one is trimmed around it."""
+def quoted_sentence(answer: Answer) -> list[dict[str, Any]]:
+    """The answer's sentence as rich text with the answer in bold; a very long one is
+    trimmed around it."""
     start = answer.start - answer.sentence_start
     end = answer.end - answer.sentence_start
     sentence = answer.sentence
     left = max(0, start - SENTENCE_CONTEXT)
     right = min(len(sentence), end + SENTENCE_CONTEXT)
     quoted = highlight(sentence[left:right], start - left, end - left)
-    return ("…" if left else "") + quoted + ("…" if right < len(sentence) else "")
+    if left:
+        quoted.insert(0, {"type": "text", "text": "…"})
+    if right < len(sentence):
+        quoted.append({"type": "text", "text": "…"})
+    return quoted
 
 
 def _answer_blocks(answer: Answer, permalinks: Mapping[str, str]) -> list[dict[str, Any]]:
-    sentence = quoted_sentence(answer)
+    # The answer and its sentence are quoted from a document: rich text (see `highlight`).
+    answer_line = [{"type": "text", "text": _one_line(answer.text), "style": {"bold": True}}]
     return [
-        section(f"*{escape(_one_line(answer.text))}*\n>{sentence}"),
+        {
+            "type": "rich_text",
+            "elements": [
+                {"type": "rich_text_section", "elements": answer_line},
+                {"type": "rich_text_quote", "elements": quoted_sentence(answer)},
+            ],
+        },
         context(
             f"From {_source(answer, permalinks)} · {confidence_label(answer.confidence)} confident"
         ),
@@ -342,11 +386,20 @@ def apology_message() -> Message:
 
 
 def model_unavailable_message() -> Message:
-    text = (
-        "Sorry, I can't read documents right now: my question-answering model isn't "
-        "available. An admin needs to look at the qabot server's log."
-    )
-    return _message(text, [section(text)])
+    """The honest reply while the QA model can't load: retrying is no use, an admin must act."""
+    return _message(MODEL_UNAVAILABLE, [section(MODEL_UNAVAILABLE)])
+
+
+def failure_message(error: BaseException, *, fallback: Message | None = None) -> Message:
+    """What to tell the user whose request failed with `error`.
+
+    A `ModelLoadError` gets `model_unavailable_message()` (a retry in a minute can't help,
+    and the user should know to ask an admin); anything else `fallback`, by default the
+    apology that suggests trying again.
+    """
+    if isinstance(error, ModelLoadError):
+        return model_unavailable_message()
+    return fallback if fallback is not None else apology_message()
 
 
 def late_reply(message: Message, waited: timedelta) -> Message:

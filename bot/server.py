@@ -8,8 +8,10 @@ requests are acked in time; a question that arrives before the model is ready wa
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -26,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from bot.app import create_bolt_app
+from bot.app import ConfigurationError, create_bolt_app, require_slack_settings
 from bot.log_config import configure_logging
 from bot.migrate import upgrade_database
 from bot.services import build_services
@@ -125,8 +127,10 @@ def run_server(settings: Settings) -> None:
     `WEB_CONCURRENCY` > 1 (they share the database, so an event is still answered once)."""
     # A bad DATABASE_URL or Slack token stops the server here, with one line; inside
     # uvicorn it would be a startup traceback, or worker processes restarted forever.
+    require_slack_settings(settings)
     upgrade_database(settings.database_url)
     app = create_asgi_app(settings, migrate=False)
+    check_can_listen(settings.host, settings.port)
     logger.info(
         "qabot listening on http://%s:%d%s (%d worker(s))",
         settings.host,
@@ -148,6 +152,37 @@ def run_server(settings: Settings) -> None:
         )
     else:
         uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True)
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Raise `ConfigurationError` (naming PORT and HOST) unless `host:port` can be bound.
+
+    uvicorn would find out only after qabot said it was listening, and then exit with
+    a bare errno. The port is bound the way uvicorn binds it (SO_REUSEADDR, so a port
+    left in TIME_WAIT by a previous run still counts as free) and released at once.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise ConfigurationError(
+            f"HOST={host!r} is not an address this machine has ({error.strerror}); "
+            "set HOST to e.g. 0.0.0.0 (every interface) or 127.0.0.1."
+        ) from error
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigurationError(
+                    f"Port {port} on {host} is already in use (another qabot, or another "
+                    "program): stop it, or set PORT (and HOST) to where qabot should listen."
+                ) from error
+            raise ConfigurationError(
+                f"Cannot listen on {host}:{port} ({error.strerror}); set PORT (and HOST) to "
+                "a port this user may open (ports below 1024 need privileges)."
+            ) from error
 
 
 def _export_settings(settings: Settings) -> None:

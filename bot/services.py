@@ -22,6 +22,7 @@ from bot.jobs import AddDocumentJob, AnswerJob, JobRunner, make_web_client
 from bot.settings import Settings
 from bot.storage import JobKind, create_db_engine, make_session_factory
 from qa_engine.engine import QAEngine
+from qa_engine.model_loading import ModelLoadError
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,11 @@ def _warm_up(engine: QAEngine) -> None:
     started = time.monotonic()
     try:
         engine.warm_up()
+    except ModelLoadError as error:
+        # One line that names the fix; a traceback would only bury it. Questions get the
+        # same error at once, and tell their askers an admin must look here.
+        logger.error("QA model unavailable: %s", error)
     except Exception:
-        # Each question retries the load and tells its asker if it fails again.
         logger.exception("warming up the QA model failed")
     else:
         logger.info("QA model ready in %.1f s", time.monotonic() - started)

@@ -51,6 +51,31 @@ class Settings(EngineSettings):
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )
 
+    def missing_slack_settings(self, *, socket_mode: bool = False) -> list[str]:
+        """The Slack settings this way of serving needs and lacks, each with where to find
+        it, so that one run reports them all."""
+        needed = [("SLACK_BOT_TOKEN", self.slack_bot_token, "the app's xoxb- bot token")]
+        if socket_mode:
+            needed.append(
+                (
+                    "SLACK_APP_TOKEN",
+                    self.slack_app_token,
+                    "an xapp- app-level token with connections:write, from Basic "
+                    "Information → App-Level Tokens",
+                )
+            )
+        else:
+            needed.append(
+                (
+                    "SLACK_SIGNING_SECRET",
+                    self.slack_signing_secret,
+                    "Basic Information → Signing Secret",
+                )
+            )
+        return [
+            f"{name} ({where})" for name, value, where in needed if not value.get_secret_value()
+        ]
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, url: str) -> str:

@@ -11,7 +11,7 @@ import logging
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import ConfigurationError, create_bolt_app
+from bot.app import ConfigurationError, create_bolt_app, require_slack_settings
 from bot.migrate import upgrade_database
 from bot.services import build_services
 from bot.settings import Settings
@@ -22,15 +22,12 @@ logger = logging.getLogger(__name__)
 def run_socket_mode(settings: Settings) -> None:
     """Migrate, start loading the model, and serve Slack over Socket Mode until stopped.
 
-    Raises `ConfigurationError` (one line) when SLACK_APP_TOKEN is missing or not an xapp-
-    token, before anything else happens.
+    Raises `ConfigurationError` (one line) when SLACK_APP_TOKEN or SLACK_BOT_TOKEN is
+    missing (all missing ones named at once), or SLACK_APP_TOKEN is not an xapp- token,
+    before anything else happens.
     """
+    require_slack_settings(settings, socket_mode=True)
     app_token = settings.slack_app_token.get_secret_value()
-    if not app_token:
-        raise ConfigurationError(
-            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with "
-            "the connections:write scope (Basic Information → App-Level Tokens)."
-        )
     if not app_token.startswith("xapp-"):
         raise ConfigurationError(
             "SLACK_APP_TOKEN must be an app-level token starting with xapp- "

@@ -104,9 +104,27 @@ def _result_text(result: AnswerResult) -> str:
         return f"No answer. {result.no_answer_reason or ''}".strip()
     lines = []
     for rank, a in enumerate(result.answers, start=1):
-        lines.append(f"{rank}. {a.text}  ({a.confidence:.0%}, from {a.document_title})")
+        # An answer can span a line break; each answer stays one numbered line.
+        text = " ".join(a.text.split())
+        lines.append(f"{rank}. {text}  ({a.confidence:.0%}, from {a.document_title})")
         lines.append(f"   “{' '.join(a.sentence.split())}”")
     return "\n".join(lines)
+
+
+def check_writable(path: Path) -> None:
+    """Raise `click.ClickException` unless `path` can be written (it is opened for
+    appending, which changes nothing; a file this created is removed again)."""
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        where = "its folder does not exist" if not path.parent.is_dir() else error.strerror
+        raise click.ClickException(
+            f"can't write predictions to {path} ({where}); give --predictions a writable path"
+        ) from error
+    if not existed:
+        path.unlink()
 
 
 @click.command("eval")
@@ -130,6 +148,7 @@ def evaluate(squad_file: Path, predictions: Path, limit: int | None) -> None:
         questions = load_squad(squad_file)[:limit]
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    check_writable(predictions)  # before the evaluation, not after it (and its scores)
     engine = QAEngine(EngineSettings())
     try:
         pipe = engine.pipeline()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,19 +74,28 @@ class QAEngine:
     def __init__(self, settings: EngineSettings | None = None):
         self.settings = settings or EngineSettings()
         self._loaded: LoadedModel | None = None
+        self._tokenizer: Any = None
         self._reader: WindowReader | None = None
         self._pipeline: ExtractiveQAPipeline | None = None
         self._load_lock = threading.Lock()
         self.load_error: str | None = None
+        """Why the model last failed to load (one line), None once it has loaded."""
+        self._failed_at: float | None = None  # time.monotonic() of that failure
 
     # -- loading ---------------------------------------------------------------------------
 
     def warm_up(self) -> None:
-        """Load the tokenizer and model (idempotent). Raises `ModelLoadError`."""
+        """Load the tokenizer and model (idempotent). Raises `ModelLoadError`.
+
+        After a failure, calls within `qa_load_retry_seconds` raise the same error at once:
+        a load that failed (a missing folder, no hub) almost always fails again, and each
+        question would otherwise pay for the attempt.
+        """
         if self._loaded is not None:
             return
         with self._load_lock:
             if self._loaded is None:
+                self._raise_recent_failure()
                 try:
                     loaded = load_qa_model(
                         self.settings.qa_model,
@@ -93,7 +103,7 @@ class QAEngine:
                         dtype=self.settings.qa_dtype,
                     )
                 except ModelLoadError as error:
-                    self.load_error = str(error)
+                    self._remember_failure(error)
                     raise
                 self._reader = WindowReader(
                     loaded.model, loaded.tokenizer, batch_size=self.settings.qa_batch_size
@@ -101,8 +111,19 @@ class QAEngine:
                 self._pipeline = ExtractiveQAPipeline(
                     loaded.model, loaded.tokenizer, reader=self._reader
                 )
-                self.load_error = None
+                self.load_error = self._failed_at = None
                 self._loaded = loaded
+
+    def _raise_recent_failure(self) -> None:
+        failed_at, reason = self._failed_at, self.load_error
+        if failed_at is None or reason is None:
+            return
+        if time.monotonic() - failed_at < self.settings.qa_load_retry_seconds:
+            raise ModelLoadError(reason)
+
+    def _remember_failure(self, error: ModelLoadError) -> None:
+        self.load_error = str(error)
+        self._failed_at = time.monotonic()
 
     @property
     def is_ready(self) -> bool:
@@ -114,11 +135,15 @@ class QAEngine:
         documents can be split while the model is still loading. Raises `ModelLoadError`."""
         if self._loaded is not None:
             return self._loaded.tokenizer
-        try:
-            return load_qa_tokenizer(self.settings.qa_model)
-        except ModelLoadError as error:
-            self.load_error = str(error)
-            raise
+        if self._tokenizer is None:
+            # A tokenizer that loaded still splits documents when the model won't load.
+            self._raise_recent_failure()
+            try:
+                self._tokenizer = load_qa_tokenizer(self.settings.qa_model)
+            except ModelLoadError as error:
+                self._remember_failure(error)
+                raise
+        return self._tokenizer
 
     @property
     def max_seq_len(self) -> int:

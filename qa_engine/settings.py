@@ -70,6 +70,15 @@ class EngineSettings(BaseSettings):
         ge=1,
         description="Longest question accepted, in characters; longer ones are refused.",
     )
+    qa_load_retry_seconds: float = Field(
+        300.0,
+        ge=0.0,
+        description=(
+            "After the model failed to load, questions fail at once with the same error; "
+            "loading is tried again at most this often (a hub outage or a model folder "
+            "being copied can fix itself without a restart)."
+        ),
+    )
     qa_dtype: Literal["float32", "bfloat16"] = Field(
         "float32",
         description=(

@@ -113,8 +113,8 @@ class AddDocumentJob:
             message = rendering.notice(rendering.escape(str(error)))
             running.save(reply=message.as_kwargs())
             return message
-        except ModelLoadError as error:
-            logger.error("adding a document in channel %s: %s", new.channel_id, error)
+        except ModelLoadError:
+            logger.warning("document not added in %s: the QA model is unavailable", new.channel_id)
             message = rendering.model_unavailable_message()
             running.save(reply=message.as_kwargs())
             return message

@@ -117,8 +117,11 @@ class AnswerJob:
             outcome = self._answerer.answer(
                 team_id=request.team_id, channel_id=request.channel_id, question=request.question
             )
-        except ModelLoadError as error:
-            logger.error("answering in channel %s: %s", request.channel_id, error)
+        except ModelLoadError:
+            # The reason is logged once, where loading failed (bot.services._warm_up).
+            logger.warning(
+                "event %s not answered: the QA model is unavailable", request.event_id or "-"
+            )
             return rendering.model_unavailable_message()
         except Exception:
             logger.exception("answering in channel %s failed", request.channel_id)

@@ -159,3 +159,68 @@ def test_ask_refuses_an_empty_file(limited: CliRunner, tmp_path) -> None:
 def test_ask_refuses_a_question_over_the_limit(limited: CliRunner) -> None:
     result = limited.invoke(cli, ["ask", "Why " * 6, "--context", "text"])
     _refused(result, "That question is 24 characters; the limit is 20.")
+def test_eval_checks_the_predictions_path_before_evaluating(
+    runner: CliRunner, tmp_path, monkeypatch
+) -> None:
+    # It used to evaluate everything, then crash writing the file, and lose the scores.
+    import qa_engine.cli
+
+    engines: list[object] = []
+    monkeypatch.setattr(qa_engine.cli, "QAEngine", lambda *a: engines.append(a))
+    squad = tmp_path / "squad.json"
+    gold = [{"text": "John", "answer_start": 11}]
+    _squad_file(squad, [{"id": "q1", "question": "Who?", "answers": gold}])
+
+    result = runner.invoke(
+        cli, ["eval", str(squad), "--predictions", str(tmp_path / "nodir" / "p.json")]
+    )
+
+    assert result.exit_code == 1
+    assert "can't write predictions to" in result.output and "nodir" in result.output
+    assert "its folder does not exist" in result.output
+    assert engines == []  # no model loaded, nothing evaluated
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_eval_path_check_leaves_no_file_behind(tmp_path) -> None:
+    from qa_engine.cli import check_writable
+
+    fresh, existing = tmp_path / "new.json", tmp_path / "old.json"
+    existing.write_text("keep", "utf-8")
+
+    check_writable(fresh)
+    check_writable(existing)
+
+    assert not fresh.exists()
+    assert existing.read_text("utf-8") == "keep"
+
+
+def test_an_answer_with_line_breaks_stays_one_numbered_line() -> None:
+    from qa_engine.cli import _result_text
+    from qa_engine.types import Answer, AnswerResult
+
+    text = "Deploy:\n  run make\n\nthen wait"
+    answers = tuple(
+        Answer(
+            text=t,
+            score=1.0,
+            confidence=c,
+            document_id="d",
+            document_title="notes.txt",
+            start=0,
+            end=len(t),
+            sentence=t,
+            sentence_start=0,
+            sentence_end=len(t),
+        )
+        for t, c in ((text, 0.6), ("second", 0.3))
+    )
+
+    lines = _result_text(AnswerResult("how?", answers, 1)).splitlines()
+
+    assert lines == [
+        "1. Deploy: run make then wait  (60%, from notes.txt)",
+        "   “Deploy: run make then wait”",
+        "2. second  (30%, from notes.txt)",
+        "   “second”",
+    ]

@@ -463,3 +463,75 @@ def test_bfloat16_answers_like_float32_on_the_trained_model(
     assert (half_result.best.text, half_result.best.document_id) == ("John", "bio")
     # Close, not equal: that is the trade bfloat16 makes.
     assert abs(half_result.best.confidence - full_result.best.confidence) < 0.1
+
+
+def test_a_failed_load_is_remembered_not_retried_per_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A load that failed fails again: each question must not pay for another attempt
+    # (with the hub unreachable, that used to be ~50 s per question).
+    import qa_engine.engine as engine_module
+    from qa_engine.model_loading import ModelLoadError
+
+    attempts: list[str] = []
+
+    def failing_load(name: str, **_: object) -> None:
+        attempts.append(name)
+        raise ModelLoadError(f"cannot load {name}; set QA_MODEL")
+
+    monkeypatch.setattr(engine_module, "load_qa_model", failing_load)
+    engine = QAEngine(engine_settings("org/model", qa_load_retry_seconds=3600))
+
+    for _ in range(3):
+        with pytest.raises(ModelLoadError, match="cannot load org/model"):
+            engine.warm_up()
+
+    assert attempts == ["org/model"]
+    assert engine.load_error == "cannot load org/model; set QA_MODEL"
+
+
+def test_loading_is_tried_again_after_the_retry_interval(
+    monkeypatch: pytest.MonkeyPatch, random_model_dir: Path
+) -> None:
+    import qa_engine.engine as engine_module
+    from qa_engine.model_loading import ModelLoadError, load_qa_model
+
+    attempts: list[str] = []
+
+    def flaky_load(name: str, **options: object):
+        attempts.append(name)
+        if len(attempts) == 1:
+            raise ModelLoadError("hub unreachable; set QA_MODEL")
+        return load_qa_model(name, **options)
+
+    monkeypatch.setattr(engine_module, "load_qa_model", flaky_load)
+    engine = QAEngine(engine_settings(random_model_dir, qa_load_retry_seconds=0))
+
+    with pytest.raises(ModelLoadError):
+        engine.warm_up()
+    engine.warm_up()  # the interval (0 s) has passed: tried again, and it loads
+
+    assert len(attempts) == 2
+    assert engine.is_ready and engine.load_error is None
+
+
+def test_a_missing_tokenizer_is_remembered_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qa_engine.engine as engine_module
+    from qa_engine.model_loading import ModelLoadError
+
+    attempts: list[str] = []
+
+    def failing_tokenizer(name: str) -> None:
+        attempts.append(name)
+        raise ModelLoadError("no tokenizer; set QA_MODEL")
+
+    monkeypatch.setattr(engine_module, "load_qa_tokenizer", failing_tokenizer)
+    engine = QAEngine(engine_settings("org/model"))
+
+    for _ in range(2):
+        with pytest.raises(ModelLoadError, match="no tokenizer"):
+            engine.split(BIO)
+
+    assert attempts == ["org/model"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -213,3 +215,135 @@ def test_bfloat16_without_native_support_warns_that_it_is_slower(
         load_qa_model(str(random_model_dir), dtype="bfloat16")
 
     assert "slower than float32" in caplog.text
+
+
+def _hub_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))
+    }
+    # An endpoint nothing listens on: "unreachable", the same on a machine with network.
+    env.update({"HF_HOME": str(tmp_path / "hf-home"), "HF_ENDPOINT": f"http://127.0.0.1:{_closed_port()}"})
+    env.update(extra)
+    return env
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_LOAD_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from qa_engine.model_loading import ModelLoadError, load_qa_model
+
+    started = time.monotonic()
+    try:
+        loaded = load_qa_model(sys.argv[1])
+        print("loaded", loaded.model.config.model_type)
+    except ModelLoadError as error:
+        print("error", error)
+    print(f"seconds {time.monotonic() - started:.1f}")
+    """
+)
+
+
+def _load_in_fresh_process(name: str, env: dict[str, str]) -> tuple[str, float, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_SCRIPT, name],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    return lines[-2], float(lines[-1].split()[1]), done.stderr
+
+
+def test_an_unreachable_hub_fails_fast_with_the_fix(tmp_path: Path) -> None:
+    # huggingface_hub alone retried five times with backoff, twice: ~50 s, then an error.
+    outcome, seconds, stderr = _load_in_fresh_process("org/qa-model", _hub_env(tmp_path))
+
+    assert outcome.startswith("error Could not reach the Hugging Face hub at http://127.0.0.1:")
+    assert "hf download org/qa-model" in outcome and "QA_MODEL" in outcome
+    assert seconds < 15
+    assert "Retrying" not in stderr
+
+
+@pytest.mark.parametrize("variable", ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"])
+def test_offline_mode_without_the_model_cached_fails_at_once(
+    tmp_path: Path, variable: str
+) -> None:
+    outcome, seconds, _ = _load_in_fresh_process(
+        "org/qa-model", _hub_env(tmp_path, **{variable: "1"})
+    )
+
+    assert outcome.startswith("error QA model 'org/qa-model' is not in the local Hugging Face")
+    assert "HF_HUB_OFFLINE" in outcome and "hf download org/qa-model" in outcome
+    assert seconds < 15
+
+
+def _cache_model(hf_home: Path, repo_id: str, model_dir: Path) -> None:
+    """Lay `model_dir` out in the hub's cache as `repo_id`'s main revision."""
+    repo = hf_home / "hub" / ("models--" + repo_id.replace("/", "--"))
+    snapshot = repo / "snapshots" / ("0" * 40)
+    snapshot.mkdir(parents=True)
+    for path in model_dir.iterdir():
+        (snapshot / path.name).write_bytes(path.read_bytes())
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0" * 40)
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_a_cached_hub_model_loads_offline_or_with_the_hub_unreachable(
+    tmp_path: Path, random_model_dir: Path, offline: bool
+) -> None:
+    env = _hub_env(tmp_path, **({"HF_HUB_OFFLINE": "1"} if offline else {}))
+    _cache_model(Path(env["HF_HOME"]), "org/qa-model", random_model_dir)
+
+    outcome, seconds, _ = _load_in_fresh_process("org/qa-model", env)
+
+    assert outcome == "loaded distilbert"
+    assert seconds < 60  # torch and transformers imports, not retries
+
+
+@pytest.mark.parametrize(
+    ("name", "local"),
+    [
+        ("/srv/models/qa", True),
+        ("./qa", True),
+        ("../qa", True),
+        ("~/qa", True),
+        ("models/qa/v2", True),  # two separators: no hub id has them
+        ("my model", True),
+        ("org/qa-model", False),
+        ("distilbert-base-cased", False),
+        ("deepset/roberta-base-squad2", False),
+    ],
+)
+def test_what_counts_as_a_local_folder(name: str, local: bool) -> None:
+    assert model_loading.looks_local(name) is local
+
+
+def test_a_missing_folder_fails_before_importing_torch(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from qa_engine.model_loading import ModelLoadError, load_qa_model
+        try:
+            load_qa_model(sys.argv[1])
+        except ModelLoadError as error:
+            print("torch" in sys.modules, "transformers" in sys.modules, error)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    assert done.stdout.startswith("False False QA model folder"), done.stderr

@@ -71,6 +71,12 @@ def settings(tmp_path: Path, fake_slack: FakeSlack) -> Settings:
     return make_settings(tmp_path / "qabot.db", fake_slack)
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make_settings(database: Path, fake_slack: FakeSlack, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
@@ -80,6 +86,10 @@ def make_settings(database: Path, fake_slack: FakeSlack, **overrides: Any) -> Se
         "qa_model": str(MODEL),
         "qa_no_answer_threshold": 0.0,
         "answer_workers": 2,
+        # run_server checks that its port is free: never the default 3000 another
+        # program on this machine may hold.
+        "host": "127.0.0.1",
+        "port": _free_port(),
     }
     values.update(overrides)
     return Settings(**values)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 from starlette.applications import Starlette
@@ -50,7 +53,7 @@ def test_several_workers_use_the_factory_with_the_same_settings(
 
 
 def test_socket_mode_needs_an_app_token(tmp_path, fake_slack: FakeSlack):
-    with pytest.raises(ConfigurationError, match="SLACK_APP_TOKEN is not set"):
+    with pytest.raises(ConfigurationError, match="Missing setting: SLACK_APP_TOKEN"):
         run_socket_mode(make_settings(tmp_path / "c.db", fake_slack))
     with pytest.raises(ConfigurationError, match="xapp-"):
         run_socket_mode(make_settings(tmp_path / "c.db", fake_slack, slack_app_token="xoxb-1"))
@@ -65,6 +68,93 @@ def test_missing_slack_credentials_fail_clearly(tmp_path, fake_slack, missing, m
 
     with pytest.raises(ConfigurationError, match=message):
         build_app(settings)
+
+
+@pytest.mark.parametrize(
+    ("socket_mode", "expected"),
+    [
+        (False, ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]),
+        (True, ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]),
+    ],
+)
+def test_every_missing_setting_is_named_in_one_run(
+    tmp_path, fake_slack, socket_mode: bool, expected: list[str]
+):
+    # Not one run per missing setting: a new user sees the whole list at once.
+    settings = make_settings(
+        tmp_path / "m.db", fake_slack, slack_bot_token="", slack_signing_secret=""
+    )
+
+    with pytest.raises(ConfigurationError) as caught:
+        if socket_mode:
+            run_socket_mode(settings)
+        else:
+            build_app(settings)
+
+    message = str(caught.value)
+    assert message.startswith("Missing settings: ")
+    assert [name for name in ALL_SLACK_SETTINGS if name in message] == expected
+    assert "\n" not in message and ".env" in message
+
+
+ALL_SLACK_SETTINGS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"]
+
+
+def test_a_port_in_use_fails_before_listening_and_names_port(
+    monkeypatch, tmp_path, fake_slack: FakeSlack
+):
+    started = []
+    monkeypatch.setattr(server.uvicorn, "run", lambda app, **kw: started.append(app))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = make_settings(tmp_path / "p.db", fake_slack, host="127.0.0.1", port=port)
+
+        with pytest.raises(ConfigurationError) as caught:
+            server.run_server(settings)
+
+    assert f"Port {port} on 127.0.0.1 is already in use" in str(caught.value)
+    assert "set PORT (and HOST)" in str(caught.value)
+    assert started == []
+
+
+def test_qabot_serve_on_a_port_in_use_says_so_and_never_says_listening(
+    tmp_path, fake_slack: FakeSlack
+):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": "secret",
+            "SLACK_API_URL": fake_slack.api_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'qabot.db'}",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "serve"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert done.returncode == 1
+    assert f"Error: Port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert "PORT" in done.stderr and "listening" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_host_that_is_not_an_address_names_host(tmp_path, fake_slack: FakeSlack):
+    settings = make_settings(tmp_path / "q.db", fake_slack, host="no-such-host.invalid")
+
+    with pytest.raises(ConfigurationError, match="set HOST to"):
+        server.run_server(settings)
 
 
 def test_a_token_slack_rejects_fails_clearly(tmp_path, fake_slack: FakeSlack):

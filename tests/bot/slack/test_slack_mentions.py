@@ -86,7 +86,8 @@ def test_the_trained_model_answers_john_and_highlights_it(slack_app: SlackApp):
 
     reply = one_reply(slack_app.fake, ts)
     assert "John" in reply["text"]
-    assert "*John*" in section_text(reply)
+    quote = reply["blocks"][0]["elements"][1]["elements"]
+    assert {"type": "text", "text": "John", "style": {"bold": True}} in quote
 
 
 def test_mention_inside_a_thread_answers_in_that_thread(slack_app: SlackApp):
@@ -220,7 +221,7 @@ def test_a_reply_slack_refused_once_is_posted_when_it_accepts(
     assert len(slack_app.fake.replies(ts)) == 1
 
 
-def test_a_model_that_cannot_load_is_said_honestly_not_with_a_trace(
+def test_a_model_that_cannot_load_gets_the_honest_message_not_a_trace(
     tmp_path, engine, fake_slack, caplog
 ):
     settings = make_settings(tmp_path / "broken.db", fake_slack)
@@ -244,9 +245,10 @@ def test_a_model_that_cannot_load_is_said_honestly_not_with_a_trace(
         wait_for(lambda: fake_slack.calls("reactions.remove"))
     finally:
         app.stop()
-    assert reply["text"] == rendering.model_unavailable_message().text
-    assert "Traceback" not in reply["text"]
-    assert "ModelLoadError" in caplog.text
+    # Not "try again in a minute": that can't help; an admin must look at the log.
+    assert reply["text"] == rendering.MODEL_UNAVAILABLE
+    assert "the QA model is unavailable" in caplog.text
+    assert "Traceback" not in caplog.text
 
 
 def test_five_concurrent_mentions_each_get_exactly_one_reply(slack_app: SlackApp):

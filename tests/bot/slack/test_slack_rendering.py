@@ -93,20 +93,54 @@ def test_title_is_the_first_non_blank_line_shortened():
     assert title_from_text("   ") == "Untitled"
 
 
-def test_highlight_bolds_the_answer_inside_the_escaped_sentence():
-    sentence = "Tom & <Jerry> met John\nin Seattle."
-    start = sentence.index("John")
-    assert highlight(sentence, start, start + 4) == (
-        "Tom &amp; &lt;Jerry&gt; met *John* in Seattle."
+def shown(elements: list[dict]) -> str:
+    """Rich-text elements as a reader sees them, bold marked with [brackets]."""
+    return "".join(
+        f"[{e['text']}]" if e.get("style", {}).get("bold") else e["text"] for e in elements
     )
 
 
-def test_highlight_keeps_spaces_outside_the_asterisks():
-    assert highlight("is John here", 2, 8) == "is *John* here"
+def test_highlight_bolds_the_answer_and_keeps_the_sentence_as_written():
+    sentence = "Tom & <Jerry> met John\nin Seattle."
+    start = sentence.index("John")
+    # Rich text is shown as written: no entities, and the line break is a space.
+    assert shown(highlight(sentence, start, start + 4)) == "Tom & <Jerry> met [John] in Seattle."
 
 
-def test_highlight_of_an_escaped_answer():
-    assert highlight("a <b> c", 2, 5) == "a *&lt;b&gt;* c"
+def test_highlight_keeps_spaces_outside_the_bold():
+    elements = highlight("is John here", 2, 8)
+    assert elements == [
+        {"type": "text", "text": "is "},
+        {"type": "text", "text": "John", "style": {"bold": True}},
+        {"type": "text", "text": " here"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer", "expected"),
+    [
+        # Regression: mrkdwn turned this into **stg-7.internal**, shown with its stars.
+        ("Use *stg-7.internal* first.", "stg-7.internal", "Use *[stg-7.internal]* first."),
+        ("Use *stg-7.internal* first.", "*stg-7.internal*", "Use [*stg-7.internal*] first."),
+        ("Run `make deploy_all` now.", "make deploy_all", "Run `[make deploy_all]` now."),
+        ("The _old_ host is ~gone~ db_1.", "db_1", "The _old_ host is ~gone~ [db_1]."),
+        ("Tom & <Jerry>", "<Jerry>", "Tom & [<Jerry>]"),
+        ("a ` b * c _ d ~ e", "c", "a ` b * [c] _ d ~ e"),
+    ],
+)
+def test_highlight_shows_markup_characters_literally(
+    sentence: str, answer: str, expected: str
+) -> None:
+    start = sentence.index(answer)
+    elements = highlight(sentence, start, start + len(answer))
+    assert shown(elements) == expected
+    # Every piece is literal text; bold is a style, never an added character.
+    assert "".join(e["text"] for e in elements) == sentence
+    assert all(e["type"] == "text" and e["text"] for e in elements)
+
+
+def test_highlight_of_a_blank_answer_is_the_plain_sentence():
+    assert shown(highlight("a  b\n c", 1, 2)) == "a b c"
 
 
 def test_answer_message_shows_answer_source_sentence_and_confidence():
@@ -114,9 +148,10 @@ def test_answer_message_shows_answer_source_sentence_and_confidence():
 
     message = rendering.answer_message(result, has_documents=True)
 
-    first = message.blocks[0]["text"]["text"]
-    assert first.startswith("*John*\n>")
-    assert "My name is *John* and I live in Seattle." in first
+    answer_line, quote = message.blocks[0]["elements"]
+    assert shown(answer_line["elements"]) == "[John]"
+    assert quote["type"] == "rich_text_quote"
+    assert shown(quote["elements"]) == "My name is [John] and I live in Seattle."
     context = message.blocks[1]["elements"][0]["text"]
     assert "About &lt;me&gt; &amp; co" in context and "87%" in context
     actions = {e["action_id"] for e in message.blocks[2]["elements"]}
@@ -188,9 +223,10 @@ def test_a_huge_answer_sentence_stays_within_one_section():
     message = rendering.answer_message(AnswerResult("q", (huge,), 1), has_documents=True)
 
     assert_within_slack_limits(message)
-    quote = message.blocks[0]["text"]["text"]
-    assert "word *John* &amp; more" in quote
-    assert quote.startswith("*John*\n>…") and quote.endswith("…")
+    quote = shown(message.blocks[0]["elements"][1]["elements"])
+    assert "word [John] & more" in quote
+    assert quote.startswith("…") and quote.endswith("…")
+    assert len(quote) < 2 * rendering.SENTENCE_CONTEXT + 20
 
 
 def test_shortened_mrkdwn_never_ends_inside_an_entity_or_a_link():
@@ -265,3 +301,20 @@ def test_the_modal_carries_the_channel():
 
     assert json.loads(view["private_metadata"]) == {"channel_id": "C9"}
     assert view["callback_id"] == rendering.ADD_CONTEXT_VIEW
+
+
+def test_failure_message_is_honest_when_the_model_cannot_load() -> None:
+    from bot.rendering import failure_message, model_unavailable_message, notice
+    from qa_engine.model_loading import ModelLoadError
+
+    unavailable = failure_message(ModelLoadError("QA model folder '/x' does not exist."))
+
+    assert unavailable == model_unavailable_message()
+    assert "admin" in unavailable.text and "server log" in unavailable.text
+    assert "try again in a minute" not in unavailable.text.lower()
+    assert "/x" not in unavailable.text  # server paths stay in the server's log
+    # Anything else may be passing: the apology (or the caller's own) says to try again.
+    assert "try again" in failure_message(RuntimeError("boom")).text
+    sorry = notice("Sorry, try later.")
+    assert failure_message(OSError("disk"), fallback=sorry) is sorry
+    assert failure_message(ModelLoadError("x"), fallback=sorry) == unavailable

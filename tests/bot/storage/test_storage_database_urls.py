@@ -78,7 +78,10 @@ def test_the_cli_prints_the_line_and_exits_1(
     command: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://qabot:hunter2@127.0.0.1:1/db")
+    # Slack settings present: missing ones are reported first, before the database.
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-test")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "test-secret")
 
     result = CliRunner().invoke(cli, command)
 
