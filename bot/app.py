@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.answering import ChannelAnswerer
 from bot.listeners import register_listeners
 from bot.settings import Settings
+from bot.slack_request_guard import PayloadGuard
 from bot.storage import create_db_engine, make_session_factory
 from qa_engine.engine import QAEngine
 
@@ -128,6 +129,7 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
             process_before_response=False,
             listener_executor=services.listener_pool,
             request_verification_enabled=not socket_mode,
+            before_authorize=PayloadGuard(),  # malformed payloads stop here, in both modes
         )
     except BoltError as error:  # auth.test said no
         raise ConfigurationError(
