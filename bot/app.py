@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.answering import ChannelAnswerer
 from bot.listeners import register_listeners
 from bot.settings import Settings
-from bot.slack_request_guard import PayloadGuard
+from bot.slack_request_guard import PayloadGuard, log_listener_error
 from bot.storage import create_db_engine, make_session_factory
 from qa_engine.engine import QAEngine
 
@@ -145,6 +145,7 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     # genuine request would put message text in the log. Set after the App exists: building
     # it resets that logger's level to the app logger's.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    app.error(log_listener_error)
     register_listeners(app, services)
     return app
 

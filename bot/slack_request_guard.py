@@ -12,6 +12,8 @@ a traceback. Here, in order:
 2. `payload_problem` (HTTP and Socket Mode): the payload has the shape that Bolt's
    built-in code and every listener read → 400 over HTTP; `PayloadGuard` applies it
    inside Bolt, so a Socket Mode payload gets the same check (and is acked and dropped).
+3. `log_listener_error`: a reply that can't reach the payload's `response_url` is a
+   one-line warning, not a traceback.
 
 Reasons are short and never quote the body, so they can go in the log and the response.
 """
@@ -25,8 +27,9 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
@@ -46,9 +49,21 @@ MAX_JSON_DEPTH = 64
 MAX_ACTION_VALUE_CHARS = 2000
 MAX_PRIVATE_METADATA_CHARS = 3000
 
+# Slack's ids (channels, users, callback and action ids, timestamps) are short; a longer one
+# is not Slack's, and Bolt quotes some of them when it logs an unhandled request.
+MAX_ID_CHARS = 255
+
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
-_URL = re.compile(r"https?://\S+")
+_PRINTABLE_ASCII = re.compile(r"[!-~]+")
+_IDENTIFIERS = frozenset(
+    {
+        "type", "subtype", "callback_id", "action_id", "block_id", "command", "id",
+        "team_id", "enterprise_id", "user_id", "channel_id", "event_id", "api_app_id",
+        "trigger_id", "ts", "thread_ts", "event_ts", "message_ts", "channel", "user",
+        "team", "bot_id", "channel_type", "tab", "user_team",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -397,6 +412,8 @@ def _field(
     # bool is an int, but no field here is an int; and a str field must not be a bool.
     if not isinstance(value, kinds):
         raise _Malformed(f"{label} is not {_describe(kinds)}")
+    if isinstance(value, str) and name in _IDENTIFIERS and len(value) > MAX_ID_CHARS:
+        raise _Malformed(f"{label} is longer than {MAX_ID_CHARS} characters")
     return value
 
 
@@ -431,8 +448,20 @@ def _actions(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _response_url(body: dict[str, Any], *, required: bool) -> None:
     url = _field(body, "response_url", str, required=required)
-    if url is not None and not _URL.fullmatch(url):
+    if url is not None and not _openable_url(url):
         raise _Malformed("response_url is not an http(s) URL")
+
+
+def _openable_url(url: str) -> bool:
+    """An http(s) URL that urllib can open (Bolt's `respond` would raise on the rest)."""
+    if not _PRINTABLE_ASCII.fullmatch(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a port that isn't one)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
 
 
 def _readable_json(text: str, label: str, limit: int) -> None:
@@ -479,3 +508,13 @@ class PayloadGuard(Middleware):
         if req.mode == "socket_mode":
             return BoltResponse(status=200, body="")
         return BoltResponse(status=400, body=problem)
+
+
+def log_listener_error(error: Exception) -> None:
+    """Bolt's error handler (`app.error`): a listener that failed because a reply could not
+    reach its URL (a signed payload's `response_url` may name any host) is logged in one
+    line; any other error keeps its traceback, as with Bolt's default handler."""
+    if isinstance(error, (OSError, HTTPException)):
+        logger.warning("a listener could not deliver its reply: %s", str(error)[:200])
+    else:
+        logger.error("a listener failed", exc_info=error)

@@ -85,6 +85,16 @@ def real_payloads(response_url: Callable[[str], str]) -> dict[str, dict[str, Any
         {"type": "pin_added", "user": "U3", "channel_id": "C1", "item": pin_item},
         event_id="EvREAL2",
     )
+    click = button_click_payload(
+        rendering.FEEDBACK_UP_ACTION,
+        json.dumps({"q": MARKER, "a": "x", "d": "1"}),
+        response_url=response_url("real-click"),
+        trigger_id="t2",
+        ephemeral=True,
+    )
+    # Fixed times, so a seed always makes the same bodies.
+    mention["event_time"] = pin["event_time"] = 1_800_000_000
+    click["actions"][0]["action_ts"] = "1800000000.000001"
     view = rendering.add_context_modal("C7")
     view["state"] = {
         "values": {
@@ -100,13 +110,7 @@ def real_payloads(response_url: Callable[[str], str]) -> dict[str, dict[str, Any
         ),
         "mention": mention,
         "pin": pin,
-        "click": button_click_payload(
-            rendering.FEEDBACK_UP_ACTION,
-            json.dumps({"q": MARKER, "a": "x", "d": "1"}),
-            response_url=response_url("real-click"),
-            trigger_id="t2",
-            ephemeral=True,
-        ),
+        "click": click,
         "shortcut": {
             "type": "message_action",
             "callback_id": rendering.ADD_CONTEXT_SHORTCUT,
@@ -499,7 +503,7 @@ class Fuzzer:
         base = self.mutation() if rng.random() < 0.5 else self.corrupted_bytes()
         now = int(time.time())
         timestamp = rng.choice(
-            [str(now), str(now - 400), str(now + 400), "", "x", "1e3", "١٢٣", str(now) + " "]
+            [str(now), str(now - 400), str(now + 400), "", "x", "1e3", "١٢٣", f"0{now}"]
         )
         signature = rng.choice(
             [
