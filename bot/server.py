@@ -14,10 +14,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 from pydantic import SecretStr
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.request.internals import build_context
 from sqlalchemy.exc import SQLAlchemyError
@@ -120,16 +121,20 @@ def _slack_endpoint(
         )
         if isinstance(verdict, Rejection):
             return _refuse(verdict)
-        bolt_request = to_bolt_request(request, raw)
-        if bolt_request.body != verdict.body:
-            # Bolt reads a form that mentions "payload" without having that field as `{}`
-            # (see `parse_body`): give it the payload the guard read.
-            bolt_request.body = verdict.body
-            bolt_request.context = build_context(BoltContext(), verdict.body)
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        bolt_response = await run_in_threadpool(_dispatch, bolt_app, request, raw, verdict.body)
         return to_starlette_response(bolt_response)
 
     return slack_events
+
+
+def _dispatch(bolt_app: App, request: Request, raw: bytes, body: dict[str, Any]) -> BoltResponse:
+    bolt_request = to_bolt_request(request, raw)
+    if bolt_request.body != body:
+        # Bolt reads a form that mentions "payload" without having that field as `{}`
+        # (see `bot.slack_request_guard.parse_body`): give it the payload the guard read.
+        bolt_request.body = body
+        bolt_request.context = build_context(BoltContext(), body)
+    return bolt_app.dispatch(bolt_request)
 
 
 async def _read_capped(request: Request, limit: int) -> bytes | None:
