@@ -2,7 +2,9 @@
 
 Nothing here starts a server (see `bot.server` and `bot.socket_mode`).
 
-How a request flows: Bolt verifies the signature, then a listener calls `ack()` at once
+How a request flows: the server checks Slack's signature on the raw bytes and the payload's
+shape before anything else reads it (`bot.slack_request_guard`; `PayloadGuard` repeats the
+shape check inside Bolt for Socket Mode). Then a listener calls `ack()` at once
 (`process_before_response=False`: Bolt runs listeners on its own small thread pool and
 answers Slack's HTTP request as soon as `ack()` was called). Work that must not be lost —
 answering, storing a document — is written to the database as a job before Slack is
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.listeners import register_listeners
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.slack_request_guard import PayloadGuard, log_listener_error
 from qa_engine.engine import QAEngine
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
             process_before_response=False,
             listener_executor=services.listener_pool,
             request_verification_enabled=not socket_mode,
+            before_authorize=PayloadGuard(),  # malformed payloads stop here, in both modes
         )
     except BoltError as error:  # auth.test said no
         raise ConfigurationError(
@@ -66,6 +70,7 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
     # genuine request would put message text in the log. Set after the App exists: building
     # it resets that logger's level to the app logger's.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    app.error(log_listener_error)
     register_listeners(app, services)
     return app
 

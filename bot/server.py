@@ -12,20 +12,23 @@ import errno
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import uvicorn
 from pydantic import SecretStr
-from slack_bolt import App
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.request.internals import build_context
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from bot.app import ConfigurationError, create_bolt_app, require_slack_settings
@@ -33,6 +36,7 @@ from bot.log_config import configure_logging
 from bot.migrate import upgrade_database
 from bot.services import build_services
 from bot.settings import Settings
+from bot.slack_request_guard import MAX_BODY_BYTES, Rejection, check_request
 from bot.storage import prune_events, prune_jobs
 from qa_engine.engine import QAEngine
 from qa_engine.http import create_scoring_app
@@ -69,7 +73,11 @@ def create_asgi_app(
 
     app = Starlette(
         routes=[
-            Route(SLACK_EVENTS_PATH, _slack_endpoint(bolt_app), methods=["POST"]),
+            Route(
+                SLACK_EVENTS_PATH,
+                _slack_endpoint(bolt_app, settings.slack_signing_secret.get_secret_value()),
+                methods=["POST"],
+            ),
             Mount("/", app=create_scoring_app(services.engine)),
         ],
         lifespan=lifespan,
@@ -98,20 +106,64 @@ def _forget_old_events(session_factory: sessionmaker[Session]) -> None:
         )
 
 
-def _slack_endpoint(bolt_app: App) -> Callable[[Request], Awaitable[Response]]:
-    """Bolt's Starlette adapter, with the synchronous `dispatch` moved off the event loop.
+def _slack_endpoint(
+    bolt_app: App, signing_secret: str
+) -> Callable[[Request], Awaitable[Response]]:
+    """`POST /slack/events`: the request guard, then Bolt with its `dispatch` off the loop.
 
-    `SlackRequestHandler.handle` calls the sync `App.dispatch` on the event loop, which
-    blocks every other request while Bolt verifies and waits for `ack()`. The adapter's
-    own request/response converters are used unchanged.
+    The body is read up to `MAX_BODY_BYTES` (413 beyond, without reading the rest), its
+    signature checked on the raw bytes (401), and it is parsed and shape-checked (400), all
+    before Bolt, which parses a body before its own signature check and raises on odd
+    shapes. Bolt's own check stays on: it costs one more HMAC, and it still guards the app
+    if a request ever reaches `dispatch` another way.
+
+    `SlackRequestHandler.handle` would call the sync `App.dispatch` on the event loop, which
+    blocks every other request while Bolt waits for `ack()`.
     """
 
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
+        raw = await _read_capped(request, MAX_BODY_BYTES)
+        if raw is None:
+            return _refuse(Rejection(413, f"body is larger than {MAX_BODY_BYTES} bytes"))
+        verdict = await run_in_threadpool(
+            check_request, raw, request.headers, signing_secret=signing_secret, now=time.time()
+        )
+        if isinstance(verdict, Rejection):
+            return _refuse(verdict)
+        bolt_response = await run_in_threadpool(_dispatch, bolt_app, request, raw, verdict.body)
         return to_starlette_response(bolt_response)
 
     return slack_events
+
+
+def _dispatch(bolt_app: App, request: Request, raw: bytes, body: dict[str, Any]) -> BoltResponse:
+    bolt_request = to_bolt_request(request, raw)
+    if bolt_request.body != body:
+        # Bolt reads a form that mentions "payload" without having that field as `{}`
+        # (see `bot.slack_request_guard.parse_body`): give it the payload the guard read.
+        bolt_request.body = body
+        bolt_request.context = build_context(BoltContext(), body)
+    return bolt_app.dispatch(bolt_request)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, or None as soon as it is known to be longer than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _refuse(rejection: Rejection) -> Response:
+    # One line, never the body: an unsigned request is anyone's, a signed one someone's text.
+    level = logging.INFO if rejection.status == 401 else logging.WARNING
+    logger.log(level, "slack request refused status=%d: %s", rejection.status, rejection.reason)
+    return PlainTextResponse(rejection.reason, status_code=rejection.status)
 
 
 def create_asgi_app_from_environment() -> Starlette:
