@@ -10,13 +10,35 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.app import ConfigurationError, create_bolt_app, require_slack_settings
 from bot.migrate import upgrade_database
 from bot.services import build_services
 from bot.settings import Settings
+from bot.slack_request_guard import payload_problem
 
 logger = logging.getLogger(__name__)
+
+
+class GuardedSocketModeHandler(SocketModeHandler):
+    """Bolt's handler, with an envelope's payload shape-checked before Bolt reads it.
+
+    Bolt builds its request (and reads ids out of the payload) before any middleware runs,
+    so `PayloadGuard` comes too late for a payload whose `user` or `channel` has an odd
+    type. Such an envelope is acknowledged — Slack would only send it again — and dropped,
+    with one log line and no payload text.
+    """
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
+        problem = payload_problem(req.payload)
+        if problem is not None:
+            logger.warning("socket mode %s envelope dropped: %s", req.type, problem)
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        super().handle(client, req)
 
 
 def run_socket_mode(settings: Settings) -> None:
@@ -39,6 +61,6 @@ def run_socket_mode(settings: Settings) -> None:
     services.start()
     logger.info("qabot connecting over Socket Mode")
     try:
-        SocketModeHandler(app, app_token).start()
+        GuardedSocketModeHandler(app, app_token).start()
     finally:
         services.close()

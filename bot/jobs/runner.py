@@ -189,14 +189,14 @@ class JobRunner:
 
     def run_now(self, job_id: int) -> bool:
         """Claim and start one job at once (a new one, or one whose Slack retry arrived);
-        False when it is finished, held by another worker, or every slot is busy (then it
-        runs as soon as one frees)."""
+        False when it is finished, already running (here or in another process), or every
+        slot is busy (then it runs as soon as one frees)."""
         with self._lock:
+            if job_id in self._inflight:
+                return False
             if self._stopping.is_set() or len(self._inflight) >= self._slots:
                 self._wake.set()
                 return False
-            if job_id in self._inflight:
-                return True
             self._inflight.add(job_id)
         try:
             with self.session_factory.begin() as session:

@@ -187,3 +187,22 @@ def test_a_refresh_request_reconnects_and_keeps_answering(socket_mode_app: Socke
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocketAfter"))
     [reply] = wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
     assert "John" in reply["text"]
+
+
+def test_an_envelope_with_an_odd_payload_is_acked_and_dropped(socket_mode_app: SocketModeApp):
+    app = socket_mode_app
+    click = button_click_payload(
+        "answer_more", "{}", response_url=app.slack.response_url("odd"), trigger_id="odd"
+    )
+    # Bolt reads ids out of these before any middleware could look at them.
+    for odd in ({**click, "user": "U1"}, {**click, "channel": 7}, {**click, "team": ["T1"]}):
+        app.acked(app.socket.send("interactive", odd))
+
+    app.acked(app.command(f"add {NAME_DOCUMENT}", name="add"))
+    wait_for(lambda: app.slack.responses("add"), timeout=30)
+    mention_ts = "1800000000.000303"
+    app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvAfterOdd"))
+    wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
+    log = app.log_text()
+    assert log.count("envelope dropped") == 3
+    assert "Traceback" not in log
