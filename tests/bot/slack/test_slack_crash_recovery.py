@@ -125,3 +125,43 @@ def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_sla
         f"confirmed; after restart: {MENTIONS}/{MENTIONS} answered once, {ADDS}/{ADDS} stored "
         f"once and confirmed ({log.count('posted before a restart')} found already posted)"
     )
+
+
+def test_a_served_process_gets_answers_through_a_failing_slack(tmp_path, fake_slack):
+    env = serve_environment(tmp_path, fake_slack, JOB_POLL_SECONDS="0.2")
+    server = ServedProcess(env, tmp_path)
+    try:
+        server.wait_until_ready()
+        server.command(f"add About me\n{NAME_DOCUMENT}", response_url=fake_slack.response_url("a"))
+        wait_for(lambda: fake_slack.responses("a"), timeout=30)
+
+        # 429 with Retry-After twice, then a 500, then ok:false ratelimited.
+        fake_slack.fail("chat.postMessage", status=429, error="ratelimited", times=2,
+                        retry_after=1)
+        assert server.mention(NAME_QUESTION, ts="1800000001.000001", event_id="Ev429")
+        wait_for(lambda: fake_slack.replies("1800000001.000001"), timeout=60)
+        fake_slack.fail("chat.postMessage", status=500, error="internal_error")
+        assert server.mention(NAME_QUESTION, ts="1800000001.000002", event_id="Ev500")
+        wait_for(lambda: fake_slack.replies("1800000001.000002"), timeout=60)
+        fake_slack.fail("chat.postMessage", error="ratelimited")
+        assert server.mention(NAME_QUESTION, ts="1800000001.000003", event_id="EvOkFalse")
+        wait_for(lambda: fake_slack.replies("1800000001.000003"), timeout=60)
+
+        # Every call fails for a while, then Slack comes back.
+        outage = "1800000001.000004"
+        fake_slack.slow("reactions.add", 0.5)
+        assert server.mention(NAME_QUESTION, ts=outage, event_id="EvOutage")
+        wait_for(lambda: fake_slack.calls("reactions.add")[-1]["timestamp"] == outage)
+        fake_slack.fail_everything()
+        wait_for(lambda: len(fake_slack.failed_calls("chat.postMessage")) >= 2, timeout=60)
+        fake_slack.recover()
+        wait_for(lambda: fake_slack.replies(outage), timeout=60)
+        wait_for(lambda: pending_jobs(tmp_path) == 0, timeout=30)
+    finally:
+        server.stop()
+
+    for ts in ("1800000001.000001", "1800000001.000002", "1800000001.000003", outage):
+        [reply] = fake_slack.replies(ts)
+        assert reply["text"].startswith("John")
+        assert fake_slack.reactions_on(ts) == []
+    assert "Traceback" not in server.log_text()
