@@ -15,7 +15,6 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -23,7 +22,6 @@ from pydantic import SecretStr
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.request.internals import build_context
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -37,7 +35,6 @@ from bot.migrate import upgrade_database
 from bot.services import build_services
 from bot.settings import Settings
 from bot.slack_request_guard import MAX_BODY_BYTES, Rejection, check_request
-from bot.storage import prune_events, prune_jobs
 from qa_engine.engine import QAEngine
 from qa_engine.http import create_scoring_app
 
@@ -64,7 +61,6 @@ def create_asgi_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if migrate:
             await run_in_threadpool(upgrade_database, settings.database_url)
-        await run_in_threadpool(_forget_old_events, services.session_factory)
         services.start()
         try:
             yield
@@ -85,25 +81,6 @@ def create_asgi_app(
     app.state.services = services
     app.state.bolt_app = bolt_app
     return app
-
-
-def _forget_old_events(session_factory: sessionmaker[Session]) -> None:
-    # Slack retries for minutes at most; a day of event ids is plenty for dedupe, and
-    # finished jobs are kept as long (a retry finds them finished). Unfinished jobs stay.
-    # Housekeeping only: a database problem here is logged, and requests still get served.
-    try:
-        with session_factory.begin() as session:
-            forgotten = prune_events(session=session, older_than=timedelta(days=1))
-            finished = prune_jobs(session=session, older_than=timedelta(days=1))
-    except SQLAlchemyError:
-        logger.exception("could not forget old handled event ids")
-        return
-    if forgotten or finished:
-        logger.info(
-            "forgot %d handled event ids and %d finished jobs older than a day",
-            forgotten,
-            finished,
-        )
 
 
 def _slack_endpoint(

@@ -33,6 +33,8 @@ from bot.storage import (
     finish_job,
     has_due_jobs,
     lease_owners,
+    prune_events,
+    prune_jobs,
     release_jobs,
     release_owner,
     retry_job_later,
@@ -46,6 +48,10 @@ UNEXPECTED_ERROR_ATTEMPTS = 3
 """Tries for a job whose handler raised something it did not expect (then it is failed)."""
 MAX_BACKOFF_SECONDS = 60.0
 DATABASE_COMPLAINT_SECONDS = 60.0
+HOUSEKEEPING_SECONDS = 3600.0
+KEEP_FINISHED = timedelta(days=1)
+"""Slack retries an event for minutes at most; a day of event ids and finished jobs lets a
+late retry still find its work done."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,7 @@ class JobRunner:
     def _loop(self) -> None:
         renew_every = self._lease.total_seconds() / 3
         last_renewal = 0.0
+        last_housekeeping = -HOUSEKEEPING_SECONDS
         last_complaint = -DATABASE_COMPLAINT_SECONDS
         while not self._stopping.is_set():
             self._wake.wait(self._poll_interval)
@@ -227,6 +234,9 @@ class JobRunner:
                 if now - last_renewal >= renew_every:
                     self._renew_leases()
                     last_renewal = now
+                if now - last_housekeeping >= HOUSEKEEPING_SECONDS:
+                    last_housekeeping = now
+                    self._forget_finished_work()
                 self._claim_and_submit()
             except Exception as error:
                 # The database may be unavailable for a while; the next poll tries again.
@@ -235,6 +245,13 @@ class JobRunner:
                     last_complaint = now
                     cause = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
                     logger.error("the job runner can't use the database: %s", cause)
+
+    def _forget_finished_work(self) -> None:
+        with self.session_factory.begin() as session:
+            events = prune_events(session=session, older_than=KEEP_FINISHED)
+            jobs = prune_jobs(session=session, older_than=KEEP_FINISHED)
+        if events or jobs:
+            logger.info("forgot %d handled event ids and %d finished jobs", events, jobs)
 
     def _renew_leases(self) -> None:
         with self._lock:

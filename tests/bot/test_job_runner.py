@@ -177,3 +177,38 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 1.5 <= backoff(1) <= 2.5
     assert 6 <= backoff(3) <= 10
     assert backoff(30) <= 75
+
+
+def test_the_runner_forgets_finished_work_older_than_a_day(session_factory) -> None:
+    from bot.storage import HandledEvent, claim_event, finish_job
+    from bot.storage.models import utcnow
+
+    old = utcnow() - timedelta(days=2)
+    with session_factory.begin() as session:
+        finished, pending = (
+            enqueue_job(session=session, kind=JobKind.ANSWER, team_id="T", channel_id="C",
+                        payload={}, key=key)
+            for key in ("EvOld", "EvStuck")
+        )
+        claim_event(session=session, event_id="EvOld")
+        claim_due_jobs(session=session, owner="w", lease=timedelta(seconds=30), limit=1)
+        finish_job(session=session, job_id=finished, owner="w")
+        for row in session.scalars(select(Job)):
+            row.created_at = old
+            if row.id == finished:
+                row.finished_at = old
+        for event in session.scalars(select(HandledEvent)):
+            event.handled_at = old
+    runner = make_runner(session_factory, lambda running: RetryLater(3600, "not now"))
+    runner.start()
+    try:
+        wait_for(lambda: job_ids(session_factory) == [pending], timeout=10)
+    finally:
+        runner.stop()
+    with session_factory() as session:
+        assert session.scalars(select(HandledEvent)).all() == []
+
+
+def job_ids(session_factory) -> list[int]:
+    with session_factory() as session:
+        return list(session.scalars(select(Job.id)))
