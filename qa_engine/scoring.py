@@ -25,11 +25,14 @@ below the threshold are dropped; if none is left, the engine reports no answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from qa_engine.decoding import log_partition
+from qa_engine.types import Passage
 
 
 def log_sum_exp(values: Sequence[float]) -> float:
@@ -43,3 +46,68 @@ def passage_log_priors(retrieval_scores: Sequence[float], temperature: float) ->
     scaled = [s / temperature for s in retrieval_scores]
     normaliser = log_sum_exp(scaled)
     return [s - normaliser for s in scaled]
+
+
+def window_log_priors(
+    passage_log_priors: Sequence[float], windows_per_passage: Mapping[int, int]
+) -> dict[int, float]:
+    """log P(window | question): a passage read in n windows gives each 1/n of its prior.
+
+    Keys of `windows_per_passage` are indices into `passage_log_priors`.
+    """
+    return {
+        index: passage_log_priors[index] - math.log(count)
+        for index, count in windows_per_passage.items()
+    }
+
+
+def span_log_normaliser(start: np.ndarray, end: np.ndarray, context: np.ndarray) -> float:
+    """log Σ_i Σ_j exp(start_i + end_j) over the window's context tokens.
+
+    `start + end - span_log_normaliser(...)` is the pipeline's per-window span
+    probability, log softmax(start) + log softmax(end), computed on raw logits.
+    """
+    return log_partition(start, context) + log_partition(end, context)
+
+
+@dataclass(frozen=True, slots=True)
+class SpanCandidate:
+    """One span read in one window: where it is, and how sure the reader is of it."""
+
+    passage: Passage
+    start: int  # character offsets in the passage's document
+    end: int
+    score: float  # raw start + end logit
+    log_confidence: float  # log P(window | question) + log P(span | window)
+
+    @property
+    def text(self) -> str:
+        offset = self.passage.start
+        return self.passage.text[self.start - offset : self.end - offset]
+
+
+def merge_candidates(
+    candidates: Sequence[SpanCandidate], top_k: int
+) -> list[tuple[SpanCandidate, float]]:
+    """The `top_k` best answers as (best candidate, confidence), most confident first.
+
+    The same span reached through overlapping windows counts once (its best score); the
+    same text (case- and space-insensitive) found in different places adds up, as in the
+    pipeline, capped at 1. Ties go to the candidate with the higher single confidence.
+    """
+    by_location: dict[tuple[str, int, int], SpanCandidate] = {}
+    for c in candidates:
+        key = (c.passage.document_id, c.start, c.end)
+        if key not in by_location or c.log_confidence > by_location[key].log_confidence:
+            by_location[key] = c
+    by_text: dict[str, tuple[SpanCandidate, float]] = {}
+    for c in sorted(by_location.values(), key=lambda c: -c.log_confidence):
+        text = c.text.strip().lower()
+        confidence = math.exp(c.log_confidence)
+        if text in by_text:
+            best, total = by_text[text]
+            by_text[text] = (best, total + confidence)
+        else:
+            by_text[text] = (c, confidence)
+    ranked = sorted(by_text.values(), key=lambda item: (-item[1], -item[0].log_confidence))
+    return [(c, min(1.0, confidence)) for c, confidence in ranked[:top_k]]
