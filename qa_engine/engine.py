@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from qa_engine.decoding import logit_window_spans
-from qa_engine.faq import best_faq_match, entry_spans
+from qa_engine.faq import best_faq_match, entry_spans, faq_confidence
 from qa_engine.model_loading import (
     LoadedModel,
     ModelLoadError,
@@ -38,7 +38,9 @@ from qa_engine.retrieval import InMemoryBM25Ranker
 from qa_engine.scoring import (
     SpanCandidate,
     merge_candidates,
+    null_log_normaliser,
     passage_log_priors,
+    question_overlap,
     span_log_normaliser,
     window_log_priors,
 )
@@ -187,14 +189,15 @@ class QAEngine:
             return AnswerResult(question, (), 0, NO_MATCH)
 
         faq = best_faq_match(question, ranked)
-        if faq is not None:
+        # An FAQ match below the threshold is not trusted: the reader gets its chance.
+        if faq is not None and faq_confidence(faq[1]) >= self.settings.qa_no_answer_threshold:
             entry, similarity = faq
             answer = _answer(
                 entry.passage,
                 entry.answer_start,
                 entry.answer_end,
                 0.0,
-                similarity,
+                faq_confidence(similarity),
                 sentence=(entry.entry_start, entry.entry_end),
             )
             return AnswerResult(question, (answer,), len(ranked))
@@ -226,7 +229,13 @@ class QAEngine:
             [r.score for r in retrieved], self.settings.qa_retrieval_temperature
         )
         window_priors = window_log_priors(priors, windows_per_passage)
-        return _rank_answers(self._candidates(read, passages, window_priors, top_k), top_k)
+        candidates = self._candidates(read, passages, window_priors, top_k)
+        minimum = self.settings.qa_min_question_overlap
+        if minimum <= 0:
+            return _rank_answers(candidates, top_k)
+        # The gate can drop the best answers, so merge them all and keep the first that pass.
+        answers = _rank_answers(candidates, len(candidates))
+        return [a for a in answers if question_overlap(question, a.sentence) >= minimum][:top_k]
 
     def _candidates(
         self,
@@ -240,7 +249,15 @@ class QAEngine:
         for logits in read:
             window = logits.window
             context = [sid == sequence_index for sid in window.sequence_ids]
-            log_z = span_log_normaliser(logits.start, logits.end, np.asarray(context))
+            if self.settings.qa_no_answer_rule == "null":
+                log_z = null_log_normaliser(
+                    logits.start,
+                    logits.end,
+                    np.asarray(context),
+                    max_answer_len=self.settings.qa_max_answer_len,
+                )
+            else:
+                log_z = span_log_normaliser(logits.start, logits.end, np.asarray(context))
             prior = window_priors[window.pair_index]
             spans = logit_window_spans(
                 logits.start,

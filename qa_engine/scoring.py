@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa_engine.decoding import log_partition
+from qa_engine.retrieval import analyze
 from qa_engine.types import Passage
 
 
@@ -111,3 +112,47 @@ def merge_candidates(
             by_text[text] = (c, confidence)
     ranked = sorted(by_text.values(), key=lambda item: (-item[1], -item[0].log_confidence))
     return [(c, min(1.0, confidence)) for c, confidence in ranked[:top_k]]
+
+
+def null_log_normaliser(
+    start: np.ndarray, end: np.ndarray, context: np.ndarray, *, max_answer_len: int
+) -> float:
+    """log of (exp(null) + Σ exp(start_i + end_j)) over the window's valid spans.
+
+    Valid spans lie in the context with 0 ≤ j - i < `max_answer_len` (token positions);
+    the null is the [CLS] span, start[0] + end[0], where SQuAD 2.0 models put "no answer".
+    With it, P(span | window) + P(no answer | window) = 1 over the spans the reader can
+    return, so a window whose model says "not here" gives every span in it little weight.
+    """
+    positions = np.flatnonzero(np.asarray(context, dtype=bool))
+    null = float(start[0]) + float(end[0])
+    if positions.size == 0:
+        return null
+    starts = np.asarray(start, dtype=np.float64)[positions]
+    ends = np.asarray(end, dtype=np.float64)[positions]
+    matrix = starts[:, None] + ends[None, :]
+    length = positions[None, :] - positions[:, None]
+    valid = (length >= 0) & (length < max_answer_len)
+    values = np.append(matrix[valid], null)
+    return log_partition(values, np.ones(values.shape, dtype=bool))
+
+
+def null_log_probability(
+    start: np.ndarray, end: np.ndarray, context: np.ndarray, *, max_answer_len: int
+) -> float:
+    """log P(no answer | window) under `null_log_normaliser`."""
+    null = float(start[0]) + float(end[0])
+    return null - null_log_normaliser(start, end, context, max_answer_len=max_answer_len)
+
+
+def question_overlap(question: str, sentence: str) -> float:
+    """Share of the question's content words (stems) that the sentence contains.
+
+    The SQuAD 1.1 gate: a model trained only on answerable paragraphs has no "no answer"
+    score, but an answer whose sentence shares little of the question is rarely right.
+    1.0 when the question has no content words (nothing to check).
+    """
+    asked = set(analyze(question))
+    if not asked:
+        return 1.0
+    return len(asked & set(analyze(sentence))) / len(asked)

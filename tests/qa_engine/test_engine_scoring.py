@@ -10,9 +10,12 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa_engine.engine import QAEngine
+from qa_engine.faq import faq_confidence, similarity
+from qa_engine.scoring import null_log_normaliser, span_log_normaliser
 from qa_engine.types import Document, Passage, RankedPassage
 from tests.qa_engine.support import NAME_CONTEXT, NAME_QUESTION, engine_settings
 
@@ -73,3 +76,171 @@ def test_an_ad_hoc_document_is_one_passage_with_the_whole_prior(trained_model_di
     assert sure.best is not None and ranked.best is not None
     assert sure.best.text == ranked.best.text == "John"
     assert sure.best.confidence == pytest.approx(ranked.best.confidence, rel=1e-6)
+
+
+# -- FAQ matches on the same scale -----------------------------------------------------------
+
+FAQ_DOC = Document(
+    "faq",
+    "Q: How do I get access to the staging cluster?\n"
+    "A: Ask in #infra and an admin adds you to the staging group.\n",
+    title="FAQ",
+)
+FAQ_QUESTION = "How can I get access to the staging cluster?"
+
+
+def test_an_faq_answer_shows_its_calibrated_probability(trained_model_dir: Path) -> None:
+    engine = QAEngine(engine_settings(trained_model_dir))
+
+    result = engine.answer(FAQ_QUESTION, documents=[FAQ_DOC])
+
+    assert result.best is not None and result.best.text.startswith("Ask in #infra")
+    score = similarity(FAQ_QUESTION, "How do I get access to the staging cluster?")
+    assert result.best.confidence == faq_confidence(score)
+    assert result.best.confidence != pytest.approx(score)
+
+
+def test_an_faq_match_below_the_threshold_is_not_shown_as_the_faq_answer(
+    trained_model_dir: Path,
+) -> None:
+    score = similarity(FAQ_QUESTION, "How do I get access to the staging cluster?")
+    threshold = faq_confidence(score) + 0.001
+    engine = QAEngine(engine_settings(trained_model_dir, qa_no_answer_threshold=threshold))
+
+    result = engine.answer(FAQ_QUESTION, documents=[FAQ_DOC])
+
+    # The reader may still find a span, but never the whole stored answer at FAQ confidence.
+    assert all(a.confidence >= threshold for a in result.answers)
+    assert all(a.confidence != faq_confidence(score) for a in result.answers)
+
+
+# -- the no-answer rules ---------------------------------------------------------------------
+
+
+def _window_logits(model_dir: Path, question: str, context: str):
+    """The model's start/end logits for one (question, context) window, and its context mask."""
+    import torch
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForQuestionAnswering.from_pretrained(model_dir)
+    encoded = tokenizer(question, context, return_tensors="pt")
+    with torch.inference_mode():
+        output = model(**encoded)
+    context_mask = np.array([s == 1 for s in encoded.sequence_ids(0)])
+    return output.start_logits[0].numpy(), output.end_logits[0].numpy(), context_mask
+
+
+UNSURE_QUESTION = "Where does Peter work?"  # the reader's spans here leave room for a null
+
+
+@pytest.mark.parametrize("max_answer_len", [3, 30])
+def test_the_null_rule_normalises_each_window_over_its_spans_and_the_null(
+    trained_model_dir: Path, max_answer_len: int
+) -> None:
+    engine = QAEngine(
+        engine_settings(
+            trained_model_dir,
+            qa_no_answer_rule="null",
+            qa_no_answer_threshold=0.0,
+            qa_min_question_overlap=0.0,
+            qa_max_answer_len=max_answer_len,
+        )
+    )
+    best = engine.answer(UNSURE_QUESTION, ranker=FixedScoreRanker([(BIO, 1.0)])).best
+    assert best is not None
+
+    start, end, context = _window_logits(trained_model_dir, UNSURE_QUESTION, NAME_CONTEXT)
+    log_z = null_log_normaliser(start, end, context, max_answer_len=max_answer_len)
+    # One passage, one window: the prior is 1, so confidence = P(span | window).
+    assert best.confidence == pytest.approx(math.exp(best.score - log_z), rel=1e-4)
+    # ... which the span rule's normaliser would not give.
+    assert abs(log_z - span_log_normaliser(start, end, context)) > 0.1
+
+
+def test_the_span_rule_ignores_the_null(trained_model_dir: Path) -> None:
+    engine = QAEngine(
+        engine_settings(trained_model_dir, qa_no_answer_threshold=0.0, qa_min_question_overlap=0.0)
+    )
+    best = engine.answer(UNSURE_QUESTION, ranker=FixedScoreRanker([(BIO, 1.0)])).best
+    assert best is not None
+
+    start, end, context = _window_logits(trained_model_dir, UNSURE_QUESTION, NAME_CONTEXT)
+    log_z = span_log_normaliser(start, end, context)
+    assert best.confidence == pytest.approx(math.exp(best.score - log_z), rel=1e-4)
+
+
+OFF_TOPIC = Passage("team", 0, 0, 25, "Peter was born in Vienna.", "Team")
+
+
+@pytest.mark.parametrize(
+    ("rule", "minimum", "shown"),
+    [("span", 0.5, False), ("null", 0.5, False), ("span", 0.0, True), ("null", 0.0, True)],
+)
+def test_the_overlap_gate_drops_answers_whose_sentence_misses_the_question(
+    trained_model_dir: Path, rule: str, minimum: float, shown: bool
+) -> None:
+    engine = QAEngine(
+        engine_settings(
+            trained_model_dir,
+            qa_no_answer_rule=rule,
+            qa_min_question_overlap=minimum,
+            qa_no_answer_threshold=0.0,
+        )
+    )
+
+    result = engine.answer("Where does Maria live?", ranker=FixedScoreRanker([(OFF_TOPIC, 1.0)]))
+
+    assert bool(result.answers) is shown
+    if not shown:
+        assert result.no_answer_reason is not None
+
+
+def test_the_overlap_gate_keeps_an_answer_whose_sentence_holds_the_question(
+    trained_model_dir: Path,
+) -> None:
+    engine = QAEngine(engine_settings(trained_model_dir, qa_min_question_overlap=1.0))
+
+    result = engine.answer(NAME_QUESTION, ranker=FixedScoreRanker([(BIO, 1.0)]))
+
+    assert result.best is not None and result.best.text == "John"
+
+
+# -- a model trained with "no answer" examples (tests/fixtures/tiny-qa-squad2) ---------------
+
+SQUAD2_MODEL = Path(__file__).resolve().parents[1] / "fixtures" / "tiny-qa-squad2"
+TEAM_DOC = Document("team", TEAM_TEXT + " The office opens at nine.", "Team")
+BIO_DOC = Document("bio", NAME_CONTEXT + ".", "About me")
+
+
+@pytest.fixture(scope="module")
+def squad2_model_dir(torch_one_thread: None) -> Path:
+    """The tiny model fine-tuned with one example in six labelled "no answer" at [CLS]."""
+    if not (SQUAD2_MODEL / "config.json").is_file():
+        pytest.fail(f"the SQuAD 2.0-style test model is missing from {SQUAD2_MODEL}")
+    return SQUAD2_MODEL
+
+
+@pytest.mark.parametrize(("rule", "abstains"), [("span", False), ("null", True)])
+def test_the_null_rule_lets_a_trained_no_answer_abstain(
+    squad2_model_dir: Path, rule: str, abstains: bool
+) -> None:
+    # Nothing says where Peter works; the span rule still shows "Globex" from the sentence
+    # about Maria, while the model's own null score outweighs it under the null rule.
+    engine = QAEngine(
+        engine_settings(squad2_model_dir, qa_no_answer_rule=rule, qa_min_question_overlap=0.0)
+    )
+
+    result = engine.answer("Where does Peter work?", documents=[BIO_DOC, TEAM_DOC])
+
+    assert (result.best is None) is abstains
+    assert (result.no_answer_reason is not None) is abstains
+
+
+def test_the_null_rule_still_answers_what_the_documents_say(squad2_model_dir: Path) -> None:
+    engine = QAEngine(engine_settings(squad2_model_dir, qa_no_answer_rule="null"))
+
+    result = engine.answer(NAME_QUESTION, documents=[BIO_DOC, TEAM_DOC])
+
+    assert result.best is not None and result.best.text == "John"
+    assert result.best.confidence > 0.5

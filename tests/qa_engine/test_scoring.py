@@ -11,7 +11,10 @@ from qa_engine.scoring import (
     SpanCandidate,
     log_sum_exp,
     merge_candidates,
+    null_log_normaliser,
+    null_log_probability,
     passage_log_priors,
+    question_overlap,
     span_log_normaliser,
     window_log_priors,
 )
@@ -197,3 +200,97 @@ def test_equal_totals_go_to_the_single_more_confident_candidate() -> None:
 
 def test_merging_nothing_gives_nothing() -> None:
     assert merge_candidates([], top_k=3) == []
+
+
+# -- the no-answer rules -------------------------------------------------------------------
+
+
+def _brute_null_normaliser(
+    start: np.ndarray, end: np.ndarray, context: np.ndarray, max_answer_len: int
+) -> float:
+    total = math.exp(float(start[0]) + float(end[0]))
+    for i in range(len(start)):
+        for j in range(len(end)):
+            if context[i] and context[j] and 0 <= j - i < max_answer_len:
+                total += math.exp(float(start[i]) + float(end[j]))
+    return math.log(total)
+
+
+@pytest.mark.parametrize(("seed", "max_answer_len"), [(0, 1), (1, 3), (2, 30)])
+def test_the_null_normaliser_sums_valid_spans_and_the_null(seed: int, max_answer_len: int) -> None:
+    rng = np.random.default_rng(seed)
+    start, end = _window(rng, 14)
+    context = np.zeros(14, dtype=bool)
+    context[5:13] = True
+
+    got = null_log_normaliser(start, end, context, max_answer_len=max_answer_len)
+
+    assert got == pytest.approx(
+        _brute_null_normaliser(start, end, context, max_answer_len), rel=1e-9
+    )
+
+
+def test_null_and_span_probabilities_of_a_window_sum_to_one() -> None:
+    rng = np.random.default_rng(5)
+    start, end = _window(rng, 10)
+    context = np.array([False, False, False, True, True, True, True, True, True, False])
+    log_z = null_log_normaliser(start, end, context, max_answer_len=4)
+    spans = [
+        math.exp(float(start[i]) + float(end[j]) - log_z)
+        for i in range(10)
+        for j in range(10)
+        if context[i] and context[j] and 0 <= j - i < 4
+    ]
+
+    null = math.exp(null_log_probability(start, end, context, max_answer_len=4))
+
+    assert null + sum(spans) == pytest.approx(1.0)
+
+
+def test_a_confident_null_leaves_the_spans_little() -> None:
+    start = np.array([9.0, 0.0, 1.0, 0.5], dtype=np.float32)
+    end = np.array([9.0, 0.0, 0.5, 1.0], dtype=np.float32)
+    context = np.array([False, True, True, True])
+    span_only = span_log_normaliser(start, end, context)
+    with_null = null_log_normaliser(start, end, context, max_answer_len=5)
+
+    best_span = float(start[2] + end[3])
+    assert math.exp(best_span - span_only) > 0.2
+    assert math.exp(best_span - with_null) < 1e-6
+    assert math.exp(null_log_probability(start, end, context, max_answer_len=5)) > 0.999
+
+
+def test_the_null_normaliser_of_a_window_without_context_is_the_null() -> None:
+    start = np.array([2.0, 1.0], dtype=np.float32)
+    end = np.array([3.0, 1.0], dtype=np.float32)
+
+    assert null_log_normaliser(
+        start, end, np.array([False, False]), max_answer_len=3
+    ) == pytest.approx(5.0)
+
+
+def test_huge_null_logits_do_not_overflow() -> None:
+    start = np.array([1e4, 1.0, 2.0], dtype=np.float32)
+    end = np.array([1e4, 1.0, 2.0], dtype=np.float32)
+    context = np.array([False, True, True])
+
+    log_z = null_log_normaliser(start, end, context, max_answer_len=3)
+
+    assert log_z == pytest.approx(2e4)
+    assert null_log_probability(start, end, context, max_answer_len=3) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("When is the design review?", "The code review is every Tuesday at 3 pm.", 0.5),
+        ("When is the code review?", "The code review is every Tuesday at 3 pm.", 1.0),
+        ("Where does Ann live?", "Ann lives in Oslo.", 1.0),
+        ("Where does Ann live?", "Bob was born in Rome.", 0.0),
+        ("What is it?", "Anything at all.", 1.0),  # no content words: nothing to check
+    ],
+)
+def test_question_overlap_is_the_share_of_question_words_in_the_sentence(
+    question: str, sentence: str, expected: float
+) -> None:
+    assert question_overlap(question, sentence) == pytest.approx(expected)
