@@ -21,6 +21,17 @@ documents and channels, and the no-answer threshold means the same everywhere. T
 answer text found in several places adds up (capped at 1), as in the pipeline. Answers
 below the threshold are dropped; if none is left, the engine reports no answer.
 `Answer.score` keeps the span's raw start + end logit, for diagnostics.
+
+"No answer" (`QA_NO_ANSWER_RULE`, measured in `bench/quality.py`):
+
+* `span` normalises P(span | window) over the window's context spans only
+  (`span_log_normaliser`), right for SQuAD 1.1 models, which have no trained null.
+* `null` normalises over the window's valid spans *plus* its [CLS] span
+  (`null_log_normaliser`), the SQuAD 2.0 convention: when the model says "not here",
+  every span read in that window keeps little probability, and the no-answer mass
+  Σ P(window) × P(null | window) is what the shown answers lose.
+* Either way, `question_overlap` gates answers whose sentence holds too little of the
+  question (`QA_MIN_QUESTION_OVERLAP`), which needs no trained null at all.
 """
 
 from __future__ import annotations
