@@ -117,6 +117,7 @@ class Outcome:
     correct: bool  # answerable and the best answer matches the gold (SQuAD normalisation)
     gold_document: bool  # the best answer comes from the answering document
     overlap: float  # share of the question's content words in the answer's sentence
+    document: str = ""  # the best answer's document id
 
 
 def quality_sets(
@@ -169,6 +170,7 @@ def run(model: str, settings: dict[str, str], cases: Sequence[dict[str, Any]], n
                 correct=bool(gold) and best is not None and normalize(answer) == normalize(gold),
                 gold_document=best is not None and best.document_id == case.get("document_id"),
                 overlap=question_overlap(case["question"], best.sentence) if best else 0.0,
+                document=best.document_id if best else "",
             )
         )
     return outcomes
@@ -340,6 +342,25 @@ def faq_report(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def agreement(baseline_file: Path, outcomes: Sequence[Outcome], threshold: float) -> str:
+    """How often the best answer (text and document) and the shown/abstained decision at
+    `threshold` match the first run stored in `baseline_file`, question by question."""
+    baseline = next(iter(json.loads(baseline_file.read_text(encoding="utf-8")).values()))
+    assert len(baseline) == len(outcomes), "the baseline ran on other sets"
+    same_answer = same_decision = 0
+    for old, new in zip(baseline, outcomes, strict=True):
+        assert old["question"] == new.question, "the baseline ran on other sets"
+        same_answer += (old["answer"], old.get("document")) == (new.answer, new.document)
+        shown_before = bool(old["answer"]) and old["confidence"] >= threshold
+        same_decision += shown_before == (bool(new.answer) and new.confidence >= threshold)
+    n = len(outcomes)
+    return (
+        f"Against {baseline_file.name}: same best answer (text and document) "
+        f"{same_answer}/{n} ({same_answer / n:.1%}); same shown/abstained decision at "
+        f"{threshold}: {same_decision}/{n} ({same_decision / n:.1%}).\n"
+    )
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", type=str, help="repeatable")
@@ -350,6 +371,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--unanswerable", type=int, default=200)
     parser.add_argument("--threshold", type=float, default=None, help="default: the engine's")
     parser.add_argument("--faq", type=int, default=0, help="also calibrate FAQ matches on N")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="a --json file of an earlier run: report how often each model's best answer "
+        "and its shown/abstained decision agree with that run's first (e.g. float32 vs int8)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write every outcome here")
     return parser.parse_args(argv)
 
@@ -378,6 +406,8 @@ def main(argv: list[str] | None = None) -> None:
         label = f"{Path(model).name}" + (f", {' '.join(args.set)}" if args.set else "")
         print(report(label, outcomes, threshold))
         print(f"({time.perf_counter() - started:.0f} s)\n")
+        if args.compare:
+            print(agreement(args.compare, outcomes, threshold))
         dump[label] = [asdict(o) for o in outcomes]
     if args.faq:
         print(faq_report(args.faq))

@@ -57,12 +57,14 @@ class EngineSettings(BaseSettings):
         description="Softness of P(passage | question) from retrieval scores (see scoring).",
     )
     qa_batch_size: int = Field(8, ge=1, description="Windows read per forward pass.")
-    qa_dtype: Literal["float32", "bfloat16"] = Field(
+    qa_dtype: Literal["float32", "bfloat16", "int8"] = Field(
         "float32",
         description=(
             "Precision of the model's weights. bfloat16 about halves reading time on CPUs "
             "with native bf16 (AVX-512 BF16 or AMX) but changes scores slightly, so exact "
-            "mode is then no longer pipeline-identical; on other CPUs it is slower."
+            "mode is then no longer pipeline-identical; on other CPUs it is slower. int8 "
+            "(dynamic quantisation of the Linear layers) is the fast mode for other CPUs "
+            "(AVX2); it is not pipeline-identical either."
         ),
     )
     qa_no_answer_rule: Literal["span", "null"] = Field(
