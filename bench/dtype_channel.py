@@ -9,6 +9,7 @@ near-ties, so this is a lower bound; quality is measured on the trained model by
 bench/agreement.py).
 
     .venv/bin/python bench/dtype_channel.py [--documents 300] [--questions 12]
+        [--dtypes float32,int8] [--threads 1]
 """
 
 from __future__ import annotations
@@ -39,14 +40,20 @@ from run import (  # noqa: E402  (bench/ is a folder of scripts, not a package)
     start_ours,
 )
 
-DTYPES = ("float32", "bfloat16")
+DEFAULT_DTYPES = "float32,bfloat16"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--questions", type=int, default=12)
+    parser.add_argument(
+        "--dtypes", default=DEFAULT_DTYPES, help="float32 first, then the ones to compare"
+    )
+    parser.add_argument("--threads", type=int, default=0, help="QA_THREADS; 0: torch's default")
     args = parser.parse_args()
+    dtypes = tuple(args.dtypes.split(","))
+    assert dtypes[0] == "float32", "float32 is the baseline and comes first"
 
     from dataclasses import replace
 
@@ -60,7 +67,10 @@ def main() -> None:
     inputs = make_inputs(model, plan)
     passages_to_read, passage_tokens = defaults()
     workers = {
-        dtype: start_ours(model, f"ours-{dtype}", env={"QA_DTYPE": dtype}) for dtype in DTYPES
+        dtype: start_ours(
+            model, f"ours-{dtype}", env={"QA_DTYPE": dtype, "QA_THREADS": str(args.threads)}
+        )
+        for dtype in dtypes
     }
     try:
         info = {dtype: worker.ask("info") for dtype, worker in workers.items()}
@@ -69,10 +79,10 @@ def main() -> None:
                 "prepare", ranker="channel", texts=inputs.channel, passage_tokens=passage_tokens
             )
             worker.ask("run", mode="ranker", question=inputs.channel_questions[0], ranker="channel")
-        times: dict[str, list[float]] = {dtype: [] for dtype in DTYPES}
-        best_answers: dict[str, list[tuple[str, str]]] = {dtype: [] for dtype in DTYPES}
+        times: dict[str, list[float]] = {dtype: [] for dtype in dtypes}
+        best_answers: dict[str, list[tuple[str, str]]] = {dtype: [] for dtype in dtypes}
         for index, question in enumerate(inputs.channel_questions):
-            order = DTYPES if index % 2 == 0 else DTYPES[::-1]
+            order = dtypes if index % 2 == 0 else dtypes[::-1]
             for dtype in order:
                 reply = workers[dtype].ask(
                     "run", mode="ranker", question=question, ranker="channel"
@@ -84,9 +94,10 @@ def main() -> None:
         for worker in workers.values():
             worker.close()
 
-    same = sum(
-        a == b for a, b in zip(best_answers["float32"], best_answers["bfloat16"], strict=True)
-    )
+    same = {
+        dtype: sum(a == b for a, b in zip(best_answers["float32"], answers, strict=True))
+        for dtype, answers in best_answers.items()
+    }
     base = median(times["float32"])
     load = " ".join(f"{v:.2f}" for v in load_average())
     lines = [
@@ -98,12 +109,12 @@ def main() -> None:
         "| QA_DTYPE | median | p90 | × vs float32 | RSS with the model loaded | same best answer |",
         "|---|---|---|---|---|---|",
     ]
-    for dtype in DTYPES:
+    for dtype in dtypes:
         p50 = median(times[dtype])
         lines.append(
             f"| {dtype} | {p50:.3f} s | {percentile(times[dtype], 90):.3f} s | {base / p50:.2f}× "
             f"| {mib(info[dtype]['memory_after_load']['rss_kb'])} "
-            f"| {'—' if dtype == 'float32' else f'{same}/{len(best_answers[dtype])}'} |"
+            f"| {'—' if dtype == 'float32' else f'{same[dtype]}/{len(best_answers[dtype])}'} |"
         )
     print("\n".join(lines))
 

@@ -1,25 +1,25 @@
 """`QAEngine`: question + documents (or a passage ranker) → answers with their sources.
 
 Retrieval mode: rank passages with BM25 (or the caller's ranker), read only the top
-ones, decode spans on raw logits and score them with a shared softmax across everything
-read (see `qa_engine.scoring`). FAQ entries (`Q: … A: …`) among the retrieved passages
-answer with their stored answer. For the pipeline-identical single-context mode, see
-`qa_engine.pipeline.ExtractiveQAPipeline` (`QAEngine.pipeline()`).
+ones, decode spans on raw logits, and score and merge them with `qa_engine.scoring`
+(P(passage | question) × P(span | passage)). FAQ entries (`Q: … A: …`) among the
+retrieved passages answer with their stored answer. For the pipeline-identical
+single-context mode, see `qa_engine.pipeline.ExtractiveQAPipeline` (`QAEngine.pipeline()`).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from qa_engine.decoding import log_partition, logit_window_spans
-from qa_engine.faq import best_faq_match, entry_spans
+import numpy as np
+
+from qa_engine.decoding import logit_window_spans
+from qa_engine.faq import best_faq_match, entry_spans, faq_confidence
 from qa_engine.limits import (
     EMPTY_QUESTION,
     InputTooLarge,
@@ -33,10 +33,24 @@ from qa_engine.model_loading import (
     load_qa_tokenizer,
 )
 from qa_engine.passages import sentence_around, split_passages
-from qa_engine.pipeline import ExtractiveQAPipeline, char_span
-from qa_engine.reader import WindowLogits, WindowReader, context_sequence_id, encode_windows
+from qa_engine.pipeline import ExtractiveQAPipeline
+from qa_engine.reader import (
+    WindowLogits,
+    WindowReader,
+    char_span,
+    context_sequence_id,
+    encode_windows,
+)
 from qa_engine.retrieval import InMemoryBM25Ranker
-from qa_engine.scoring import passage_log_priors
+from qa_engine.scoring import (
+    SpanCandidate,
+    merge_candidates,
+    null_log_normaliser,
+    passage_log_priors,
+    question_overlap,
+    span_log_normaliser,
+    window_log_priors,
+)
 from qa_engine.settings import EngineSettings
 from qa_engine.tokenizing import tokenize
 from qa_engine.types import (
@@ -54,15 +68,6 @@ NO_QUESTION = EMPTY_QUESTION
 NO_DOCUMENTS = "There are no documents to answer from yet."
 NO_MATCH = "None of the documents mention anything from the question."
 NO_CONFIDENT_ANSWER = "No answer in the documents was likely enough to show."
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    passage: Passage
-    start: int  # character offsets in the passage's document
-    end: int
-    score: float  # raw start + end logit
-    log_confidence: float  # log P(passage | question) + log P(span | passage window)
 
 
 class QAEngine:
@@ -232,14 +237,15 @@ class QAEngine:
             return AnswerResult(question, (), 0, NO_MATCH)
 
         faq = best_faq_match(question, ranked)
-        if faq is not None:
+        # An FAQ match below the threshold is not trusted: the reader gets its chance.
+        if faq is not None and faq_confidence(faq[1]) >= self.settings.qa_no_answer_threshold:
             entry, similarity = faq
             answer = _answer(
                 entry.passage,
                 entry.answer_start,
                 entry.answer_end,
                 0.0,
-                similarity,
+                faq_confidence(similarity),
                 sentence=(entry.entry_start, entry.entry_end),
             )
             return AnswerResult(question, (answer,), len(ranked))
@@ -270,10 +276,14 @@ class QAEngine:
         priors = passage_log_priors(
             [r.score for r in retrieved], self.settings.qa_retrieval_temperature
         )
-        window_priors = {
-            index: priors[index] - math.log(count) for index, count in windows_per_passage.items()
-        }
-        return _rank_answers(self._candidates(read, passages, window_priors, top_k), top_k)
+        window_priors = window_log_priors(priors, windows_per_passage)
+        candidates = self._candidates(read, passages, window_priors, top_k)
+        minimum = self.settings.qa_min_question_overlap
+        if minimum <= 0:
+            return _rank_answers(candidates, top_k)
+        # The gate can drop the best answers, so merge them all and keep the first that pass.
+        answers = _rank_answers(candidates, len(candidates))
+        return [a for a in answers if question_overlap(question, a.sentence) >= minimum][:top_k]
 
     def _candidates(
         self,
@@ -281,13 +291,21 @@ class QAEngine:
         passages: Sequence[Passage],
         window_priors: dict[int, float],
         top_k: int,
-    ) -> list[_Candidate]:
+    ) -> list[SpanCandidate]:
         sequence_index = context_sequence_id(self.tokenizer)
-        candidates: list[_Candidate] = []
+        candidates: list[SpanCandidate] = []
         for logits in read:
             window = logits.window
             context = [sid == sequence_index for sid in window.sequence_ids]
-            log_z = log_partition(logits.start, context) + log_partition(logits.end, context)
+            if self.settings.qa_no_answer_rule == "null":
+                log_z = null_log_normaliser(
+                    logits.start,
+                    logits.end,
+                    np.asarray(context),
+                    max_answer_len=self.settings.qa_max_answer_len,
+                )
+            else:
+                log_z = span_log_normaliser(logits.start, logits.end, np.asarray(context))
             prior = window_priors[window.pair_index]
             spans = logit_window_spans(
                 logits.start,
@@ -301,7 +319,7 @@ class QAEngine:
                 start, end = char_span(window, int(s), int(e), sequence_index, True)
                 if end > start:
                     candidates.append(
-                        _Candidate(
+                        SpanCandidate(
                             passage,
                             passage.start + start,
                             passage.start + end,
@@ -321,34 +339,11 @@ def _truncate_question(tokenizer: Any, question: str, max_tokens: int) -> str:
     return question[: offsets[max_tokens - 1][1]]
 
 
-def _rank_answers(candidates: Sequence[_Candidate], top_k: int) -> list[Answer]:
-    # The same span reached through overlapping windows counts once (its best score);
-    # the same text found in different places adds up, as in the pipeline.
-    by_location: dict[tuple[str, int, int], _Candidate] = {}
-    for c in candidates:
-        key = (c.passage.document_id, c.start, c.end)
-        if key not in by_location or c.log_confidence > by_location[key].log_confidence:
-            by_location[key] = c
-    by_text: dict[str, tuple[_Candidate, float]] = {}
-    for c in sorted(by_location.values(), key=lambda c: -c.log_confidence):
-        text = _document_text(c).strip().lower()
-        confidence = math.exp(c.log_confidence)
-        if text in by_text:
-            best, total = by_text[text]
-            by_text[text] = (best, total + confidence)
-        else:
-            by_text[text] = (c, confidence)
-    ranked = sorted(by_text.values(), key=lambda item: (-item[1], -item[0].log_confidence))
-    ranked = ranked[:top_k]
+def _rank_answers(candidates: Sequence[SpanCandidate], top_k: int) -> list[Answer]:
     return [
-        _answer(c.passage, c.start, c.end, c.score, min(1.0, confidence))
-        for c, confidence in ranked
+        _answer(c.passage, c.start, c.end, c.score, confidence)
+        for c, confidence in merge_candidates(candidates, top_k)
     ]
-
-
-def _document_text(candidate: _Candidate) -> str:
-    offset = candidate.passage.start
-    return candidate.passage.text[candidate.start - offset : candidate.end - offset]
 
 
 def _answer(

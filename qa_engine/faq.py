@@ -2,7 +2,8 @@
 
 A team's FAQ already says exactly what the answer is; extracting a span from it would
 only cut it short. A question matches a stored one when they share most content words
-(stems), measured as the overlap of their word sets.
+(stems), measured as the overlap of their word sets; `faq_confidence` turns that overlap
+into the probability shown as the answer's confidence.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ _QA_PAIR = re.compile(
 
 # How much of the two questions' words must coincide (Dice coefficient of stem sets).
 MIN_FAQ_SIMILARITY = 0.6
+
+# Similarity → probability that the stored answer is right: (lowest similarity, P) steps of
+# an isotonic fit on 2,000 synthetic FAQ questions, half asking an entry in other words and
+# half asking the same kind of fact about someone the FAQ does not cover (`bench/quality.py
+# --faq 2000`). It puts FAQ matches on the reader's scale, so `QA_NO_ANSWER_THRESHOLD`
+# applies to both; with fewer uncovered questions than half, matches are right more often.
+FAQ_CALIBRATION: tuple[tuple[float, float], ...] = (
+    (0.5714, 0.70),
+    (0.75, 0.93),
+    (0.8571, 0.987),
+    (1.0, 0.997),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +76,18 @@ def similarity(question: str, stored_question: str) -> float:
     if not asked or not stored:
         return 0.0
     return 2 * len(asked & stored) / (len(asked) + len(stored))
+
+
+def faq_confidence(similarity_score: float) -> float:
+    """Calibrated probability that an FAQ match of this similarity answers the question;
+    0 below `MIN_FAQ_SIMILARITY` (not a match)."""
+    if similarity_score < MIN_FAQ_SIMILARITY:
+        return 0.0
+    probability = FAQ_CALIBRATION[0][1]
+    for low, fitted in FAQ_CALIBRATION:
+        if similarity_score >= low:
+            probability = fitted
+    return probability
 
 
 def best_faq_match(question: str, passages: Iterable[Passage]) -> tuple[FaqEntry, float] | None:

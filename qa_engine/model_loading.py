@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa_engine.quantizing import quantize_int8
+
 logger = logging.getLogger(__name__)
 
 
@@ -49,7 +51,7 @@ _import_lock = threading.Lock()
 
 def load_qa_model(name: str, *, threads: int = 0, dtype: str = "float32") -> LoadedModel:
     """Return the tokenizer and model for `name`, loading them on first use only (once per
-    name and `dtype`, "float32" or "bfloat16").
+    name and `dtype`, "float32", "bfloat16" or "int8").
 
     `threads` (when not 0) sets torch's intra-op thread count on every call, cached or not:
     it is one setting for the whole process, so the engine created last decides.
@@ -91,12 +93,15 @@ def _load(name: str, dtype: str = "float32") -> LoadedModel:
             "float32, not faster"
         )
     try:
+        weights = torch.float32 if dtype == "int8" else getattr(torch, dtype)
         model = AutoModelForQuestionAnswering.from_pretrained(
-            source, dtype=getattr(torch, dtype), local_files_only=local_only
+            source, dtype=weights, local_files_only=local_only
         )
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(_explain(name, error)) from error
     model.eval()
+    if dtype == "int8":
+        model = quantize_int8(model)
     return LoadedModel(name=name, tokenizer=tokenizer, model=model)
 
 

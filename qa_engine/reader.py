@@ -109,6 +109,29 @@ def _check_room(
             )
 
 
+def char_span(
+    window: Window, start_token: int, end_token: int, sequence_index: int, align_to_words: bool
+) -> tuple[int, int]:
+    """Character span of tokens start..end; widened to whole words when asked.
+
+    The best start token can sit mid-word ("##ton"), so alignment maps each token to its
+    word and takes the word's characters. Tokenizers without word ids fall back to raw
+    token offsets.
+    """
+    if align_to_words:
+        try:
+            encoding = window.encoding
+            start_word = encoding.token_to_word(start_token)
+            end_word = encoding.token_to_word(end_token)
+            return (
+                encoding.word_to_chars(start_word, sequence_index=sequence_index)[0],
+                encoding.word_to_chars(end_word, sequence_index=sequence_index)[1],
+            )
+        except Exception:
+            pass
+    return window.offsets[start_token][0], window.offsets[end_token][1]
+
+
 def context_sequence_id(tokenizer: Any) -> int:
     return 1 if question_first(tokenizer) else 0
 

@@ -79,12 +79,32 @@ class EngineSettings(BaseSettings):
             "being copied can fix itself without a restart)."
         ),
     )
-    qa_dtype: Literal["float32", "bfloat16"] = Field(
+    qa_dtype: Literal["float32", "bfloat16", "int8"] = Field(
         "float32",
         description=(
             "Precision of the model's weights. bfloat16 about halves reading time on CPUs "
             "with native bf16 (AVX-512 BF16 or AMX) but changes scores slightly, so exact "
-            "mode is then no longer pipeline-identical; on other CPUs it is slower."
+            "mode is then no longer pipeline-identical; on other CPUs it is slower. int8 "
+            "(dynamic quantisation of the Linear layers) is the fast mode for other CPUs "
+            "(AVX2); it is not pipeline-identical either."
+        ),
+    )
+    qa_no_answer_rule: Literal["span", "null"] = Field(
+        "span",
+        description=(
+            "Retrieval mode: how an answer's confidence allows for 'the documents don't say'. "
+            "span: P(passage) × P(span | passage), spans normalised among themselves (models "
+            "without a trained null, SQuAD 1.1). null: each window also normalises over its "
+            "[CLS] 'no answer' score, so no-answer competes with every span (SQuAD 2.0 models)."
+        ),
+    )
+    qa_min_question_overlap: float = Field(
+        0.34,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Retrieval mode: an answer is dropped when its sentence holds less than this share "
+            "of the question's content words (0.34: more than a third; 0 turns the gate off)."
         ),
     )
 

@@ -1501,7 +1501,7 @@ def _layout(rng: random.Random, sentences: list[str], paragraph_size: int) -> tu
     return "".join(text_parts), starts
 
 
-def _one_example(rng: random.Random, pools: Pools) -> dict | None:
+def _one_example(rng: random.Random, pools: Pools, unanswerable: bool = False) -> dict | None:
     world = World(rng, pools)
     target = world.add(_pick_kind(rng))
     if target is None:
@@ -1515,10 +1515,16 @@ def _one_example(rng: random.Random, pools: Pools) -> dict | None:
         return None
     question, answer, (span_start, _) = asked
     n_fillers = 0 if n_facts == 0 else rng.randint(0, max(1, n_facts // 2 + 1))
-    pieces: list[str | Fact] = [*world.facts, *(world.filler() for _ in range(n_fillers))]
+    facts = [f for f in world.facts if not (unanswerable and f is target)]
+    if unanswerable and not facts:
+        n_fillers = rng.randint(1, 3)
+    pieces: list[str | Fact] = [*facts, *(world.filler() for _ in range(n_fillers))]
     rng.shuffle(pieces)
     sentences = [p.text if isinstance(p, Fact) else p for p in pieces]
     context, starts = _layout(rng, sentences, paragraph_size=rng.randint(3, 7))
+    if unanswerable:
+        # SQuAD 2.0's convention: no answer text, and the reader should point at [CLS].
+        return {"question": question, "context": context, "answer_text": "", "answer_start": -1}
     target_index = next(i for i, piece in enumerate(pieces) if piece is target)
     answer_start = starts[target_index] + span_start
     return {
@@ -1530,18 +1536,26 @@ def _one_example(rng: random.Random, pools: Pools) -> dict | None:
 
 
 def generate_examples(
-    n: int, seed: int, split: Split = "train", pseudo_words: bool = True
+    n: int,
+    seed: int,
+    split: Split = "train",
+    pseudo_words: bool = True,
+    no_answer_share: float = 0.0,
 ) -> list[dict]:
     """`n` examples {question, context, answer_text, answer_start} drawn from `split` pools.
 
     `pseudo_words=False` leaves out the made-up names (for a tokenizer corpus: their
-    syllables would crowd real words out of the vocabulary).
+    syllables would crowd real words out of the vocabulary). `no_answer_share` of the
+    examples (SQuAD 2.0 style) ask about a fact their context leaves out, while keeping
+    the other facts about the same subject and of the same kind; they have
+    `answer_text == ""` and `answer_start == -1`. At 0 the stream is exactly as before.
     """
     rng = random.Random(seed)
     pools = make_pools(split, pseudo_words)
     examples: list[dict] = []
     while len(examples) < n:
-        example = _one_example(rng, pools)
+        unanswerable = no_answer_share > 0 and rng.random() < no_answer_share
+        example = _one_example(rng, pools, unanswerable)
         if example is not None:
             examples.append(example)
     return examples
@@ -1661,3 +1675,115 @@ def generate_channels(
         if channel is not None and len(channel["documents"]) >= docs_per_channel[0]:
             channels.append(channel)
     return channels
+
+
+# --------------------------------------------------------------------------------------
+# Channels whose documents do not hold the asked fact (for abstention benchmarks)
+# --------------------------------------------------------------------------------------
+
+
+def _near_miss_question(world: World, placed: list[tuple[str, Fact, int]]) -> str | None:
+    """A question about a subject the channel does describe, asking a fact it does not
+    state ("When was Ann born?" next to Ann's profile, which gives her city and job)."""
+    rng = world.rng
+    for _, fact, _ in rng.sample(placed, k=len(placed)):
+        subject = fact.values.get(fact.kind.subject, "") if fact.kind.subject else ""
+        missing = [
+            k
+            for k in _theme_kinds(fact.kind.theme)
+            if (k.name, subject) not in world.subjects and (bool(k.subject) == bool(subject))
+        ]
+        if not missing:
+            continue
+        ghost = world.add(rng.choice(missing), subject or None)
+        if ghost is None:
+            continue
+        asked = world.question_for(ghost)
+        world.facts.remove(ghost)  # asked about, never written down
+        if asked is not None:
+            return asked[0]
+    return None
+
+
+def generate_unanswerable_channels(
+    n: int, seed: int, docs_per_channel: tuple[int, int] = (7, 9), split: Split = "heldout"
+) -> list[dict]:
+    """`n` channels {documents, question, kind} whose documents do not answer the question.
+
+    Two kinds alternate: "near-miss" asks about a subject the channel describes, for a fact
+    no document states (it shares the subject's name and the fact's words with the
+    documents), and "removed" is an answerable channel with its answering document taken
+    out. Answers are `answer_text == ""`.
+    """
+    rng = random.Random(seed)
+    pools = make_pools(split)
+    channels: list[dict] = []
+    while len(channels) < n:
+        world = World(rng, pools)
+        documents: list[dict] = []
+        placed: list[tuple[str, Fact, int]] = []
+        for i in range(rng.randint(*docs_per_channel)):
+            theme = rng.choices(list(_DOC_THEMES), weights=list(_DOC_THEMES.values()))[0]
+            document, facts = _document(world, theme, f"doc-{i + 1:02d}")
+            if facts:
+                documents.append(document)
+                placed += [(document["id"], fact, start) for fact, start in facts]
+        if len(documents) < docs_per_channel[0] or not placed:
+            continue
+        if len(channels) % 2 == 0:
+            question = _near_miss_question(world, placed)
+            kind = "near-miss"
+        else:
+            doc_id, fact, _ = rng.choice(placed)
+            asked = world.question_for(fact)
+            question = asked[0] if asked else None
+            documents = [d for d in documents if d["id"] != doc_id]
+            kind = "removed"
+        if question is not None:
+            channels.append(
+                {"documents": documents, "question": question, "answer_text": "", "kind": kind}
+            )
+    return channels
+
+
+# --------------------------------------------------------------------------------------
+# FAQ documents: asked in other words, or asked about what they do not cover
+# --------------------------------------------------------------------------------------
+
+
+def generate_faq_cases(n: int, seed: int, split: Split = "heldout") -> list[dict]:
+    """`n` cases {faq, question, answer_text}: an FAQ document written as "Q: … A: …"
+    entries (4-10 facts of one world), and a question that either asks one entry's fact
+    in other words (`answer_text` is the entry's answer) or asks the same kind of fact
+    about a subject the FAQ does not cover (`answer_text == ""`), alternately."""
+    rng = random.Random(seed)
+    pools = make_pools(split)
+    cases: list[dict] = []
+    while len(cases) < n:
+        world = World(rng, pools)
+        entries: list[tuple[Fact, str, str, str]] = []  # fact, answer slot, stored q, answer
+        for _ in range(rng.randint(4, 10)):
+            fact = world.add(_pick_kind(rng))
+            if fact is None:
+                continue
+            first_slot = fact.kind.questions[0][0]
+            slot, stored = rng.choice([(s, q) for s, q in fact.kind.questions if s == first_slot])
+            entries.append((fact, slot, render(stored, fact.values)[0], fact.values[slot]))
+        if not entries:
+            continue
+        faq = "\n\n".join(f"Q: {q}\nA: {a}" for _, _, q, a in entries)
+        fact, slot, stored, answer = rng.choice(entries)
+        if len(cases) % 2 == 0:
+            others = [q for s, q in fact.kind.questions if s == slot]
+            asked = render(rng.choice(others), fact.values)[0]
+            asked = _vary_question(rng, asked)
+            cases.append({"faq": faq, "question": asked, "answer_text": answer})
+            continue
+        ghost = world.add(fact.kind)  # the same kind of fact about someone else
+        if ghost is None:
+            continue
+        world.facts.remove(ghost)
+        template = next(q for s, q in fact.kind.questions if s == slot)
+        asked = render(template, ghost.values)[0]
+        cases.append({"faq": faq, "question": _vary_question(rng, asked), "answer_text": ""})
+    return cases

@@ -21,6 +21,13 @@ Regenerate with:
 
     .venv/bin/python tools/train_tiny_qa.py --out tests/fixtures/tiny-qa
 
+The SQuAD 2.0-style fixture (about one example in six has no answer and points at
+[CLS]) continues from tiny-qa instead of starting again:
+
+    .venv/bin/python tools/train_tiny_qa.py --out tests/fixtures/tiny-qa-squad2 \
+        --init-from tests/fixtures/tiny-qa --no-answer-share 0.1667 --steps 1200 \
+        --lr 4e-4 --threads 1 --heldout-out /tmp/heldout.json
+
 Determinism: the vocabulary is counted, not trained (the `tokenizers` trainer breaks ties
 differently on every run); Python, NumPy and torch are seeded; torch runs with
 deterministic algorithms and a fixed thread count. Two runs on the same machine and
@@ -88,11 +95,11 @@ class TrainSettings:
     seed: int
 
 
-def seed_everything(seed: int) -> None:
+def seed_everything(seed: int, threads: int = THREADS) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.set_num_threads(THREADS)
+    torch.set_num_threads(threads)
     # CPU kernels are deterministic in practice; this makes torch refuse the few that aren't.
     torch.use_deterministic_algorithms(True)
 
@@ -268,11 +275,15 @@ def _chunk_features(tokenizer: DistilBertTokenizerFast, examples: list[dict]) ->
     for i, input_ids in enumerate(encoded["input_ids"]):
         example = examples[encoded["overflow_to_sample_mapping"][i]]
         start = example["answer_start"]
-        span = answer_token_span(
-            encoded.sequence_ids(i),
-            encoded["offset_mapping"][i],
-            start,
-            start + len(example["answer_text"]),
+        span = (
+            answer_token_span(
+                encoded.sequence_ids(i),
+                encoded["offset_mapping"][i],
+                start,
+                start + len(example["answer_text"]),
+            )
+            if example["answer_text"]
+            else (0, 0)  # no answer in the context: [CLS], as in SQuAD 2.0
         )
         features.append(Feature(input_ids, *span))
     return features
@@ -449,6 +460,26 @@ def predict(
     return [best[i][1] for i in range(len(questions))]
 
 
+@torch.no_grad()
+def null_wins(
+    model: torch.nn.Module, tokenizer: DistilBertTokenizerFast, examples: list[dict]
+) -> float:
+    """Share of examples whose first window scores [CLS] above its best context span."""
+    model.eval()
+    wins = 0
+    for example in examples:
+        encoded = tokenizer(
+            example["question"], example["context"], truncation="only_second",
+            max_length=MAX_LENGTH, return_tensors="pt",
+        )  # fmt: skip
+        output = model(**{k: v for k, v in encoded.items() if k != "token_type_ids"})
+        start, end = output.start_logits[0], output.end_logits[0]
+        mask = torch.tensor([s == 1 for s in encoded.sequence_ids(0)])
+        score, _, _ = best_span(start, end, mask)
+        wins += float(start[0] + end[0]) > score
+    return wins / len(examples)
+
+
 def exact_match(
     model: torch.nn.Module, tokenizer: DistilBertTokenizerFast, examples: list[dict]
 ) -> float:
@@ -489,18 +520,42 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--eval-examples", type=int, default=600)
     parser.add_argument("--heldout-out", type=Path, default=DEFAULT_HELDOUT_PATH)
     parser.add_argument("--heldout-channels", type=int, default=150)
+    parser.add_argument(
+        "--no-answer-share",
+        type=float,
+        default=0.0,
+        help="share of training examples whose context lacks the fact, labelled [CLS] "
+        "(SQuAD 2.0 style; tests/fixtures/tiny-qa-squad2 uses 1/6)",
+    )
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="start from this trained fixture (same seed, so the same vocabulary) instead "
+        "of random weights: fine-tuning tiny-qa with --no-answer-share is far cheaper than "
+        "training again",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=THREADS,
+        help="torch threads (results are bitwise-reproducible for a given thread count)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     began = time.perf_counter()
-    seed_everything(args.seed)
+    seed_everything(args.seed, args.threads)
 
     raw = make_tokenizer(build_vocab(tokenizer_corpus(args.seed + TOKENIZER_CORPUS_OFFSET, 20000)))
     tokenizer = wrap_tokenizer(raw)
     train_examples = generate_examples(
-        args.steps * args.batch_size, args.seed + TRAIN_OFFSET, split="train"
+        args.steps * args.batch_size,
+        args.seed + TRAIN_OFFSET,
+        split="train",
+        no_answer_share=args.no_answer_share,
     )
     check_same_encoding(raw, tokenizer, [e["context"] for e in train_examples[:200]])
     print(f"tokenizer: {raw.get_vocab_size()} tokens")
@@ -508,7 +563,10 @@ def main(argv: list[str] | None = None) -> None:
     features = training_features(tokenizer, train_examples)
     print(f"training on {len(features)} windows from {len(train_examples)} examples")
     torch.manual_seed(args.seed)
-    model = DistilBertForQuestionAnswering(model_config(raw.get_vocab_size()))
+    if args.init_from is None:
+        model = DistilBertForQuestionAnswering(model_config(raw.get_vocab_size()))
+    else:
+        model = load_initial_model(args.init_from, tokenizer)
     print(f"model: {sum(p.numel() for p in model.parameters()):,} parameters")
     settings = TrainSettings(
         steps=args.steps,
@@ -527,11 +585,32 @@ def main(argv: list[str] | None = None) -> None:
     tokenizer.save_pretrained(args.out)
     model.save_pretrained(args.out)
     write_heldout_channels(args.heldout_out, args.seed + CHANNELS_OFFSET, args.heldout_channels)
-    report(model, tokenizer, args.seed, args.eval_examples)
+    report(model, tokenizer, args.seed, args.eval_examples, args.no_answer_share)
     print(f"training {train_seconds:.0f}s, total {time.perf_counter() - began:.0f}s")
 
 
-def report(model: torch.nn.Module, tokenizer: DistilBertTokenizerFast, seed: int, n: int) -> None:
+def load_initial_model(
+    folder: Path, tokenizer: DistilBertTokenizerFast
+) -> DistilBertForQuestionAnswering:
+    """A trained fixture to continue from; its vocabulary must be the one just built."""
+    saved = DistilBertTokenizerFast.from_pretrained(folder)
+    if saved.get_vocab() != tokenizer.get_vocab():
+        raise SystemExit(f"{folder} was trained with another vocabulary (another --seed?)")
+    return DistilBertForQuestionAnswering.from_pretrained(folder)
+
+
+def report(
+    model: torch.nn.Module,
+    tokenizer: DistilBertTokenizerFast,
+    seed: int,
+    n: int,
+    no_answer_share: float = 0.0,
+) -> None:
+    if no_answer_share > 0:
+        examples = generate_examples(n, seed + EVAL_OFFSET, "heldout", no_answer_share=0.5)
+        unanswerable = [e for e in examples if not e["answer_text"]]
+        nulls = null_wins(model, tokenizer, unanswerable)
+        print(f"[CLS] beats every span, held-out unanswerable: {nulls:.1%}")
     heldout = generate_examples(n, seed + EVAL_OFFSET, split="heldout")
     seen = generate_examples(n, seed + EVAL_OFFSET, split="train")
     print(f"exact match, held-out entities: {exact_match(model, tokenizer, heldout):.1%}")

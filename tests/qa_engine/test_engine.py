@@ -535,3 +535,17 @@ def test_a_missing_tokenizer_is_remembered_too(
             engine.split(BIO)
 
     assert attempts == ["org/model"]
+def test_int8_answers_like_float32_on_the_trained_model(
+    trained_model_dir: Path, trained_engine: QAEngine
+) -> None:
+    quantised = QAEngine(engine_settings(trained_model_dir, qa_dtype="int8"))
+    documents = [WEATHER, BIO, TEAM]
+
+    full_result = trained_engine.answer(NAME_QUESTION, documents=documents)
+    int8_result = quantised.answer(NAME_QUESTION, documents=documents)
+
+    assert int8_result.best is not None and full_result.best is not None
+    assert (int8_result.best.text, int8_result.best.document_id) == ("John", "bio")
+    # Close, not equal: int8 weights and activations round the logits.
+    assert int8_result.best.confidence != full_result.best.confidence
+    assert abs(int8_result.best.confidence - full_result.best.confidence) < 0.1

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa_engine.faq import MIN_FAQ_SIMILARITY, best_faq_match, faq_entries, similarity
+from qa_engine.faq import (
+    FAQ_CALIBRATION,
+    MIN_FAQ_SIMILARITY,
+    best_faq_match,
+    faq_confidence,
+    faq_entries,
+    similarity,
+)
 from qa_engine.types import Passage
 
 FAQ_TEXT = (
@@ -93,3 +100,27 @@ def test_a_loosely_related_question_does_not_match() -> None:
     question = "Where can I buy a laptop bag?"
     assert similarity(question, "How do I request a new laptop?") < MIN_FAQ_SIMILARITY
     assert best_faq_match(question, [passage_of(FAQ_TEXT)]) is None
+
+
+# -- calibrated confidence -----------------------------------------------------------------
+
+
+def test_faq_confidence_is_zero_below_a_match_and_a_probability_above() -> None:
+    assert faq_confidence(MIN_FAQ_SIMILARITY - 0.01) == 0.0
+    assert faq_confidence(0.0) == 0.0
+    for score in (MIN_FAQ_SIMILARITY, 0.7, 0.8, 0.9, 1.0):
+        assert 0.0 < faq_confidence(score) < 1.0
+
+
+def test_faq_confidence_follows_the_fitted_steps() -> None:
+    assert faq_confidence(0.6) == FAQ_CALIBRATION[0][1]
+    assert faq_confidence(0.8) == 0.93
+    assert faq_confidence(0.9) == 0.987
+    assert faq_confidence(1.0) == 0.997
+
+
+def test_faq_confidence_never_falls_as_similarity_rises() -> None:
+    scores = [MIN_FAQ_SIMILARITY + i / 400 for i in range(161)]
+    confidences = [faq_confidence(s) for s in scores]
+    assert confidences == sorted(confidences)
+    assert confidences[0] < confidences[-1]

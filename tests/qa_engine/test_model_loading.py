@@ -347,3 +347,22 @@ def test_a_missing_folder_fails_before_importing_torch(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.stdout.startswith("False False QA model folder"), done.stderr
+def test_int8_quantises_every_linear_layer_and_keeps_float32_logits(
+    random_model_dir: Path,
+) -> None:
+    import torch
+
+    full = load_qa_model(str(random_model_dir))
+    quantised = load_qa_model(str(random_model_dir), dtype="int8")
+
+    assert quantised.model is not full.model
+    assert quantised.tokenizer is full.tokenizer
+    linear = [m for m in full.model.modules() if type(m) is torch.nn.Linear]
+    dynamic = [m for m in quantised.model.modules() if type(m).__name__ == "Linear" and
+               type(m) is not torch.nn.Linear]  # fmt: skip
+    assert linear and len(dynamic) == len(linear)
+    assert not any(type(m) is torch.nn.Linear for m in quantised.model.modules())
+    inputs = quantised.tokenizer("Who?", "Ann lives in Oslo.", return_tensors="pt")
+    with torch.inference_mode():
+        logits = quantised.model(**inputs).start_logits
+    assert logits.dtype == torch.float32

@@ -3,13 +3,15 @@
 `tests/fixtures/pipeline_golden.json` holds, per model folder, cases of (question,
 context, keyword parameters) and what the real pipeline returned — or the exception it
 raised, as "TypeName: message". Every case must give the same answer texts and character
-offsets, scores within 1e-4, and the same kind of error.
+offsets, scores within 1e-4, and the same error: same type and message, except where exact
+mode deliberately raises its own clearer `ValueError` (see `NO_ROOM_ERRORS`).
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -64,20 +66,38 @@ def test_the_golden_file_is_there_and_covers_the_parameters() -> None:
     assert len({case["id"] for case in cases}) == len(cases)
 
 
-def _expected_exception(name: str) -> type[BaseException]:
-    """The class a caller would have caught, by the name the golden file recorded.
+# Where the pipeline failed inside the tokenizer because the question left no room for the
+# stride (a bare `Exception` "Truncation error", the tokenizer's own stride check, or a
+# `PanicException` that no `except Exception` catches), exact mode deliberately raises its
+# own `ValueError` first, naming the stride (see `reader.encode_windows`).
+NO_ROOM_ERRORS = (
+    "Exception: Truncation error: Sequence to truncate too short",
+    "ValueError: tokenizer stride set to",
+    "PanicException: `stride` must be strictly less than",
+)
 
-    The tokenizers library panics (`PanicException`, a BaseException that no
-    `except Exception` catches) where a question leaves no room for the stride; exact
-    mode deliberately raises a `ValueError` there instead (see `reader.encode_windows`).
-    """
-    if name == "PanicException":
-        return ValueError
+
+def _expected_error(case: dict[str, Any]) -> tuple[type[BaseException], re.Pattern[str]]:
+    """The exception class exact mode must raise for a golden error case, and a pattern
+    its whole message must match: the pipeline's own message, or exact mode's "no room"
+    message with the case's stride."""
+    recorded: str = case["error"]
+    if recorded.startswith(NO_ROOM_ERRORS):
+        params = case["params"]
+        max_seq_len = params.get("max_seq_len", 384)
+        stride = params.get("doc_stride", min(max_seq_len // 2, 128))
+        return ValueError, re.compile(
+            r"the question is \d+ tokens long, which leaves \d+ tokens per window for the "
+            rf"context, not more than doc_stride \({stride}\); shorten the question, or "
+            r"raise max_seq_len / lower doc_stride"
+        )
+    name, message = recorded.split(": ", 1)
     found = getattr(builtins, name, None)
     assert isinstance(found, type) and issubclass(found, BaseException), (
         f"golden error type {name!r} is not a builtin exception; teach this test about it"
     )
-    return found
+    assert found is not Exception, f"a bare Exception matches any error; classify {recorded!r}"
+    return found, re.compile(re.escape(message))
 
 
 @pytest.mark.parametrize(("model", "case"), CASES)
@@ -90,12 +110,15 @@ def test_exact_mode_matches_the_pipeline(
     call = lambda: pipe(question=case["question"], context=case["context"], **case["params"])  # noqa: E731
 
     if "error" in case:
-        expected_type = _expected_exception(case["error"].split(":", 1)[0])
+        expected_type, expected_message = _expected_error(case)
         with pytest.raises(BaseException) as caught:
             call()
-        assert isinstance(caught.value, expected_type), (
-            f"pipeline raised {case['error']!r}; exact mode raised "
-            f"{type(caught.value).__name__}: {caught.value}"
+        raised = f"{type(caught.value).__name__}: {caught.value}"
+        assert type(caught.value) is expected_type, (
+            f"pipeline raised {case['error']!r}; exact mode raised {raised}"
+        )
+        assert expected_message.fullmatch(str(caught.value)), (
+            f"pipeline raised {case['error']!r}; exact mode raised {raised}"
         )
         return
 

@@ -134,15 +134,16 @@ def test_a_cross_setting_check_is_described_without_the_values_dump(
     )
 
 
-def test_qa_dtype_accepts_only_float32_or_bfloat16(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_qa_dtype_accepts_only_float32_bfloat16_or_int8(monkeypatch: pytest.MonkeyPatch) -> None:
     assert EngineSettings(_env_file=None).qa_dtype == "float32"
-    monkeypatch.setenv("QA_DTYPE", "bfloat16")
-    assert EngineSettings(_env_file=None).qa_dtype == "bfloat16"
+    for dtype in ("bfloat16", "int8"):
+        monkeypatch.setenv("QA_DTYPE", dtype)
+        assert EngineSettings(_env_file=None).qa_dtype == dtype
     monkeypatch.setenv("QA_DTYPE", "float16")
     with pytest.raises(ValidationError) as caught:
         EngineSettings(_env_file=None)
 
-    assert "QA_DTYPE='float16': Input should be 'float32' or 'bfloat16'" in (
+    assert "QA_DTYPE='float16': Input should be 'float32', 'bfloat16' or 'int8'" in (
         describe_invalid_settings(caught.value)
     )
 
@@ -163,3 +164,33 @@ def test_a_zero_document_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(ValidationError) as caught:
         EngineSettings()
     assert "QA_MAX_DOCUMENT_CHARS='0'" in describe_invalid_settings(caught.value)
+def test_the_no_answer_rule_and_overlap_gate_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    defaults = EngineSettings(_env_file=None)
+    assert (defaults.qa_no_answer_rule, defaults.qa_min_question_overlap) == ("span", 0.34)
+    monkeypatch.setenv("QA_NO_ANSWER_RULE", "null")
+    monkeypatch.setenv("QA_MIN_QUESTION_OVERLAP", "0")
+    settings = EngineSettings(_env_file=None)
+    assert (settings.qa_no_answer_rule, settings.qa_min_question_overlap) == ("null", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("QA_NO_ANSWER_RULE", "cls", "QA_NO_ANSWER_RULE='cls': Input should be 'span' or 'null'"),
+        (
+            "QA_MIN_QUESTION_OVERLAP",
+            "1.5",
+            "QA_MIN_QUESTION_OVERLAP='1.5': Input should be less than or equal to 1",
+        ),
+    ],
+)
+def test_a_bad_no_answer_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as caught:
+        EngineSettings(_env_file=None)
+
+    assert message in describe_invalid_settings(caught.value)
