@@ -553,14 +553,8 @@ SAVE_AS_ANSWER_HOW_TO = (
 def save_answer_modal(channel_id: str, thread_ts: str | None, question: str) -> dict[str, Any]:
     """The form *Add the answer* opens: the question filled in, the answer to write."""
     metadata = {"channel_id": channel_id, "thread_ts": thread_ts}
-    return {
-        "type": "modal",
-        "callback_id": SAVE_ANSWER_VIEW,
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": "Add the answer"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return _modal(
+        SAVE_ANSWER_VIEW, metadata, title="Add the answer", submit="Save", blocks=[
             {
                 "type": "input",
                 "block_id": ANSWER_QUESTION_BLOCK,
@@ -588,6 +582,22 @@ def save_answer_modal(channel_id: str, thread_ts: str | None, question: str) -> 
                 },
             },
         ],
+    )
+
+
+def _modal(
+    callback_id: str, metadata: dict[str, Any], *, title: str, submit: str,
+    blocks: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A modal whose `private_metadata` carries `metadata` (the channel, at least)."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
     }
 
 
@@ -646,14 +656,9 @@ def help_message(intro: str | None = None) -> Message:
 
 def add_context_modal(channel_id: str) -> dict[str, Any]:
     """The form `/context add` opens; the channel travels in `private_metadata`."""
-    return {
-        "type": "modal",
-        "callback_id": ADD_CONTEXT_VIEW,
-        "private_metadata": json.dumps({"channel_id": channel_id}),
-        "title": {"type": "plain_text", "text": "Add context"},
-        "submit": {"type": "plain_text", "text": "Add"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return _modal(
+        ADD_CONTEXT_VIEW, {"channel_id": channel_id}, title="Add context", submit="Add",
+        blocks=[
             {
                 "type": "input",
                 "block_id": MODAL_TITLE_BLOCK,
@@ -678,4 +683,4 @@ def add_context_modal(channel_id: str) -> dict[str, Any]:
                 },
             },
         ],
-    }
+    )

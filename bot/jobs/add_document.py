@@ -77,6 +77,18 @@ class AddRequest:
         )
         return cls(document=document, destination=destination, file_id=file_id)
 
+    @classmethod
+    def for_answer(
+        cls, *, team_id: str, channel_id: str, added_by: str, answer: AnswerToSave,
+        destination: Destination,
+    ) -> AddRequest:
+        """A teammate's answer to save as an FAQ entry (the job writes its text)."""
+        document = NewDocument(
+            team_id=team_id, channel_id=channel_id, added_by=added_by, text="",
+            source=DocumentSource.SAVED_ANSWER,
+        )
+        return cls(document=document, destination=destination, answer=answer)
+
     def to_json(self) -> dict[str, Any]:
         new = self.document
         return {

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import rendering
-from bot.ingestion import NewDocument
 from bot.jobs import AddRequest, AnswerToSave
 from bot.listeners.internals import (
     NOT_SAVED,
@@ -23,7 +22,6 @@ from bot.listeners.internals import (
     text_of,
 )
 from bot.saved_answers import NO_ANSWER
-from bot.storage import DocumentSource
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -52,16 +50,12 @@ def handle_save_as_answer(
         ack()
         respond_privately(respond, rendering.notice(refusal))
         return
-    add = AddRequest(
-        document=NewDocument(
-            team_id=origin.team_id,
-            channel_id=origin.channel_id,
-            added_by=origin.user_id,
-            text="",  # the job writes the entry once it has read the question
-            source=DocumentSource.SAVED_ANSWER,
-        ),
-        destination=private_destination(origin, body.get("response_url") or None),
+    add = AddRequest.for_answer(
+        team_id=origin.team_id,
+        channel_id=origin.channel_id,
+        added_by=origin.user_id,
         answer=AnswerToSave(answer=text_of(message), thread_ts=thread_ts, answer_ts=ts),
+        destination=private_destination(origin, body.get("response_url") or None),
     )
     queued = queue_adds(services, [add])  # recorded before the ack
     ack()

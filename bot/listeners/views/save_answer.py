@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, BoltContext
 
 from bot import rendering
-from bot.ingestion import NewDocument
 from bot.jobs import AddRequest, AnswerToSave, Destination
 from bot.listeners.internals import NOT_SAVED, origin_of, queue_adds
 from bot.listeners.views.add_context import input_value, modal_channel, modal_metadata
 from bot.saved_answers import faq_entry
-from bot.storage import DocumentSource
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -50,19 +48,15 @@ def handle_save_answer_submission(
         logger.error("add-answer form submitted without a channel in private_metadata")
         ack()
         return
-    add = AddRequest(
-        document=NewDocument(
-            team_id=origin.team_id,
-            channel_id=origin.channel_id,
-            added_by=origin.user_id,
-            text="",  # the job writes the entry
-            source=DocumentSource.SAVED_ANSWER,
-        ),
-        destination=Destination(channel_id=origin.channel_id, ephemeral_user=origin.user_id),
+    add = AddRequest.for_answer(
+        team_id=origin.team_id,
+        channel_id=origin.channel_id,
+        added_by=origin.user_id,
         # Modal input is plain text: no Slack markup to undo.
         answer=AnswerToSave(
             answer=answer, question=question, thread_ts=modal_metadata(view, "thread_ts") or None
         ),
+        destination=Destination(channel_id=origin.channel_id, ephemeral_user=origin.user_id),
     )
     if queue_adds(services, [add]):  # recorded before the ack, which closes the form
         ack()

@@ -9,7 +9,13 @@ from typing import Any
 from bot import rendering
 from bot.storage import DocumentSource, list_documents
 from tests.bot.pdfs import scanned_pdf, text_pdf
-from tests.bot.slack.conftest import BOT_TOKEN, NAME_DOCUMENT, NAME_QUESTION, SlackApp
+from tests.bot.slack.conftest import (
+    BOT_TOKEN,
+    NAME_DOCUMENT,
+    NAME_QUESTION,
+    SlackApp,
+    message_action_payload,
+)
 from tests.bot.slack.fake_slack import TEAM_ID, wait_for
 
 
@@ -72,19 +78,11 @@ def test_a_pdf_linked_in_context_add_is_read_and_answers_questions(slack_app: Sl
 def test_the_shortcut_adds_a_message_and_the_markdown_file_shared_in_it(slack_app: SlackApp):
     slack_app.fake.add_file("F0MD", b"# On-call\n\nThe pager rotates on Mondays.",
                             name="oncall.md", mimetype="text/markdown", filetype="markdown")
-    payload = {
-        "type": "message_action",
-        "callback_id": rendering.ADD_CONTEXT_SHORTCUT,
-        "team": {"id": TEAM_ID, "domain": "test"},
-        "channel": {"id": "C1", "name": "general"},
-        "user": {"id": "U4", "name": "bo"},
-        "message_ts": "1700000600.000100",
-        "message": {"type": "message", "user": "U8", "ts": "1700000600.000100",
-                    "text": "Rota for Q1", "files": [{"id": "F0MD", "name": "oncall.md"}]},
-        "response_url": slack_app.fake.response_url("sc"),
-        "trigger_id": "t",
-        "token": "legacy",
-    }
+    message = {"ts": "1700000600.000100", "text": "Rota for Q1",
+               "files": [{"id": "F0MD", "name": "oncall.md"}]}
+    payload = message_action_payload(
+        rendering.ADD_CONTEXT_SHORTCUT, message, response_url=slack_app.fake.response_url("sc")
+    )
 
     assert slack_app.interaction(payload).status_code == 200
 

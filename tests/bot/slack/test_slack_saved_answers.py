@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import rendering
 from bot.storage import DocumentSource, list_documents
-from tests.bot.slack.conftest import SlackApp
+from tests.bot.slack.conftest import SlackApp, message_action_payload
 from tests.bot.slack.fake_slack import TEAM_ID, wait_for
 
 QUESTION_TS = "1700000300.000100"
@@ -22,18 +22,9 @@ def documents(app: SlackApp, channel: str = "C1"):
 
 def save_as_answer(app: SlackApp, message: dict[str, Any], *, name: str) -> Any:
     return app.interaction(
-        {
-            "type": "message_action",
-            "callback_id": rendering.SAVE_ANSWER_SHORTCUT,
-            "team": {"id": TEAM_ID, "domain": "test"},
-            "channel": {"id": "C1", "name": "general"},
-            "user": {"id": "U4", "name": "bo"},
-            "message_ts": message["ts"],
-            "message": {"type": "message", "user": "U8", **message},
-            "response_url": app.fake.response_url(name),
-            "trigger_id": "t",
-            "token": "legacy",
-        }
+        message_action_payload(
+            rendering.SAVE_ANSWER_SHORTCUT, message, response_url=app.fake.response_url(name)
+        )
     )
 
 
