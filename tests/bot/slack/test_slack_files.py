@@ -14,6 +14,7 @@ from tests.bot.slack.conftest import (
     NAME_DOCUMENT,
     NAME_QUESTION,
     SlackApp,
+    make_settings,
     message_action_payload,
 )
 from tests.bot.slack.fake_slack import TEAM_ID, wait_for
@@ -129,3 +130,34 @@ def test_unsupported_scanned_missing_and_too_large_files_are_refused_clearly(
     assert documents(slack_app) == []
     # Only the scan was downloaded: types and sizes are judged from files.info first.
     assert [d["file"] for d in fake.downloads()] == ["F0SCAN"]
+
+
+def test_a_download_slack_cannot_serve_yet_is_retried_by_the_job(slack_app: SlackApp):
+    fake = slack_app.fake
+    fake.add_file("F0LATER", b"Standup is at 9:30.", name="standup.txt",
+                  mimetype="text/plain", filetype="text")
+    fake.fail("files.info", status=503, times=2)  # the client's own retry, then the job's
+
+    _add_link(slack_app, "F0LATER", "standup.txt")
+
+    [document] = documents(slack_app)
+    assert document.text == "Standup is at 9:30."
+    assert len(fake.failed_calls("files.info")) == 2 and len(fake.downloads()) == 1
+
+
+def test_a_file_whose_text_is_over_the_character_limit_is_refused(
+    tmp_path, engine, fake_slack
+):
+    settings = make_settings(tmp_path / "small.db", fake_slack, qa_max_document_chars=40)
+    app = SlackApp(settings, engine, fake_slack)
+    try:
+        # 60 characters: under the 160-byte cap, over the 40-character limit.
+        fake_slack.add_file("F0WORDY", ("é" * 60).encode(), name="wordy.md",
+                            mimetype="text/markdown", filetype="markdown")
+
+        message = _add_link(app, "F0WORDY", "wordy.md")
+
+        assert "60 characters; the limit is 40" in message
+        assert documents(app) == []
+    finally:
+        app.stop()
