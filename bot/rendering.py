@@ -40,6 +40,13 @@ MODAL_TITLE_INPUT = "title_input"
 MODAL_BODY_BLOCK = "body"
 MODAL_BODY_INPUT = "body_input"
 MODAL_BODY_LIMIT = 3000  # Slack's cap on a plain_text_input's max_length
+SAVE_ANSWER_SHORTCUT = "save_as_answer"
+ADD_ANSWER_ACTION = "add_answer"
+SAVE_ANSWER_VIEW = "save_answer_modal"
+ANSWER_QUESTION_BLOCK = "question"
+ANSWER_QUESTION_INPUT = "question_input"
+ANSWER_BODY_BLOCK = "answer"
+ANSWER_BODY_INPUT = "answer_input"
 
 HOW_TO_ADD_CONTEXT = (
     "Add context with `/context add &lt;text&gt;` (or `/context add` for a form), pin a message "
@@ -323,7 +330,9 @@ def answer_message(
     """The reply to a question: the best answer, its source and buttons — or why there's none."""
     best = result.best
     if best is None:
-        return no_answer_message(result.no_answer_reason, has_documents=has_documents)
+        return no_answer_message(
+            result.no_answer_reason, has_documents=has_documents, question=result.question
+        )
     permalinks = permalinks or {}
     blocks = _answer_blocks(best, permalinks)
     buttons = [
@@ -360,8 +369,11 @@ def more_answers_message(
     return _message(text, blocks)
 
 
-def no_answer_message(reason: str | None, *, has_documents: bool) -> Message:
-    """Why there is no answer, and how to give qabot something to answer from."""
+def no_answer_message(
+    reason: str | None, *, has_documents: bool, question: str | None = None
+) -> Message:
+    """Why there is no answer, and how to give qabot something to answer from; with the
+    `question`, an *Add the answer* button that opens a form to save one."""
     if not has_documents:
         text = (
             "This channel has no context documents yet, so I have nothing to answer from. "
@@ -373,7 +385,17 @@ def no_answer_message(reason: str | None, *, has_documents: bool) -> Message:
             f"I couldn't find an answer in this channel's context. {because}"
             "If it's written down somewhere, add it and ask again. " + HOW_TO_ADD_CONTEXT
         )
-    return _message(text, [section(text)])
+    blocks = [section(text)]
+    if question and question.strip():
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button("Add the answer", ADD_ANSWER_ACTION, more_answers_value(question))
+                ],
+            }
+        )
+    return _message(text, blocks)
 
 
 def empty_question_message() -> Message:
@@ -427,6 +449,8 @@ def _source_label(source: Any) -> str:
         "modal": "the form",
         "pin": "a pin",
         "shortcut": "the shortcut",
+        "saved_answer": "Save as answer",
+        "file": "a file",
     }.get(str(value), str(value))
 
 
@@ -511,6 +535,72 @@ def pinned_message(document: Any) -> Message:
     )
 
 
+def saved_answer_message(document: Any) -> Message:
+    """Posted in the question's thread: the channel sees who saved which answer."""
+    return notice(
+        f"<@{document.added_by}> saved an answer to “{escape(document.title)}” in this "
+        f"channel's context (#{document.id}). I'll give it to whoever asks that next."
+    )
+
+
+SAVE_AS_ANSWER_HOW_TO = (
+    "*Save as answer* works on a reply in a thread: the thread's first message becomes the "
+    "question and the reply its answer. Open the reply's ⋮ menu in the thread and choose "
+    "it there."
+)
+
+
+def save_answer_modal(channel_id: str, thread_ts: str | None, question: str) -> dict[str, Any]:
+    """The form *Add the answer* opens: the question filled in, the answer to write."""
+    metadata = {"channel_id": channel_id, "thread_ts": thread_ts}
+    return _modal(
+        SAVE_ANSWER_VIEW, metadata, title="Add the answer", submit="Save", blocks=[
+            {
+                "type": "input",
+                "block_id": ANSWER_QUESTION_BLOCK,
+                "label": {"type": "plain_text", "text": "Question"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ANSWER_QUESTION_INPUT,
+                    "initial_value": shorten(" ".join(question.split()), MODAL_BODY_LIMIT),
+                    "max_length": MODAL_BODY_LIMIT,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ANSWER_BODY_BLOCK,
+                "label": {"type": "plain_text", "text": "Answer"},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "Saved in this channel's context; the next person who asks gets it.",
+                },
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ANSWER_BODY_INPUT,
+                    "multiline": True,
+                    "max_length": MODAL_BODY_LIMIT,
+                },
+            },
+        ],
+    )
+
+
+def _modal(
+    callback_id: str, metadata: dict[str, Any], *, title: str, submit: str,
+    blocks: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A modal whose `private_metadata` carries `metadata` (the channel, at least)."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
 def removed_message(document: Any) -> Message:
     text = f"Removed #{document.id} “{escape(document.title)}” from this channel's context."
     return _message(text, [section(text)])
@@ -556,6 +646,9 @@ def help_message(intro: str | None = None) -> Message:
         "Or use the message shortcut *Add to channel context*.",
         "• `/context list` · `/context show &lt;id&gt;` · `/context remove &lt;id&gt;` · "
         "`/context clear`",
+        "• Files: pin a text, Markdown or PDF file, or `/context add &lt;link to the file&gt;`. "
+        "On a thread reply, the shortcut *Save as answer* stores it as the answer to the "
+        "thread's question.",
     ]
     text = "\n".join(lines)
     return _message(text, [section(text)])
@@ -563,14 +656,9 @@ def help_message(intro: str | None = None) -> Message:
 
 def add_context_modal(channel_id: str) -> dict[str, Any]:
     """The form `/context add` opens; the channel travels in `private_metadata`."""
-    return {
-        "type": "modal",
-        "callback_id": ADD_CONTEXT_VIEW,
-        "private_metadata": json.dumps({"channel_id": channel_id}),
-        "title": {"type": "plain_text", "text": "Add context"},
-        "submit": {"type": "plain_text", "text": "Add"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return _modal(
+        ADD_CONTEXT_VIEW, {"channel_id": channel_id}, title="Add context", submit="Add",
+        blocks=[
             {
                 "type": "input",
                 "block_id": MODAL_TITLE_BLOCK,
@@ -595,4 +683,4 @@ def add_context_modal(channel_id: str) -> dict[str, Any]:
                 },
             },
         ],
-    }
+    )

@@ -106,7 +106,9 @@ def build_services(
             give_up_after=timedelta(seconds=settings.reply_give_up_seconds),
             max_question_chars=settings.qa_max_question_chars,
         ),
-        JobKind.ADD_DOCUMENT: AddDocumentJob(ingestor=ingestor, client=client),
+        JobKind.ADD_DOCUMENT: AddDocumentJob(
+            ingestor=ingestor, client=client, max_file_bytes=settings.max_file_bytes
+        ),
     }
     runner = JobRunner(
         session_factory=session_factory,

@@ -47,6 +47,12 @@ class Settings(EngineSettings):
         86400.0, gt=0, description="After this long without Slack accepting it, a reply is "
         "given up (logged).",
     )
+    max_file_bytes: int = Field(
+        20_000_000,
+        ge=1,
+        description="Largest PDF qabot downloads (its text must still fit "
+        "QA_MAX_DOCUMENT_CHARS); text files are capped at 4 bytes a character of that.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
+from bot.jobs import AddRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
 from bot.storage import JobKind
 
@@ -63,6 +65,62 @@ def origin_of(
 def text_of(payload: Mapping[str, Any]) -> str:
     """The `text` of a message or a command as plain text, Slack's markup undone."""
     return rendering.plain_text_from_slack(payload.get("text") or "").strip()
+
+
+# A file's Slack link: its permalink (…/files/U123/F0ABC/name.pdf) or its private download
+# URL (files.slack.com/files-pri/T123-F0ABC/…); Slack wraps a pasted link in <…|…>.
+_FILE_LINK = re.compile(
+    r"^<?https://[^\s/|>]+/files(?:/[A-Z0-9]+/|-pri/[A-Z0-9]+-)(F[A-Z0-9]+)(?:[/?#][^\s|>]*)?"
+    r"(?:\|[^>]*)?>?$"
+)
+
+
+def linked_file_id(text: str) -> str | None:
+    """The Slack file id when `text` is nothing but a link to a Slack file, else None."""
+    match = _FILE_LINK.match(text.strip())
+    return match.group(1) if match else None
+
+
+def private_destination(origin: Origin, response_url: str | None) -> Destination:
+    """Replies for `origin`'s user alone: through the response_url when there is one."""
+    return Destination(
+        channel_id=origin.channel_id,
+        response_url=response_url,
+        ephemeral_user=None if response_url else origin.user_id,
+    )
+
+
+def file_requests(
+    message: Mapping[str, Any], *, origin: Origin, destination: Destination
+) -> list[AddRequest]:
+    """One document to add per file shared in `message` (the job reads each)."""
+    return [
+        AddRequest.for_file(
+            team_id=origin.team_id,
+            channel_id=origin.channel_id,
+            added_by=origin.user_id,
+            file_id=str(file["id"]),
+            destination=destination,
+        )
+        for file in message.get("files") or []
+        if isinstance(file, Mapping) and file.get("id")
+    ]
+
+
+def queue_adds(services: Services, adds: list[AddRequest]) -> bool:
+    """`queue_work` for documents to add; False (logged) if any could not be recorded."""
+    return all(
+        [
+            queue_work(
+                services,
+                kind=JobKind.ADD_DOCUMENT,
+                team_id=add.document.team_id,
+                channel_id=add.document.channel_id,
+                payload=add.to_json(),
+            )
+            for add in adds
+        ]
+    )
 
 
 def queue_work(

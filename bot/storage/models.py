@@ -68,6 +68,10 @@ class DocumentSource(StrEnum):
     MODAL = "modal"
     PIN = "pin"
     SHORTCUT = "shortcut"
+    SAVED_ANSWER = "saved_answer"
+    """A teammate's answer stored as an FAQ entry (*Save as answer*, *Add the answer*)."""
+    FILE = "file"
+    """The text of a Slack file; its `source_ts` is the file's id (F…), not a message ts."""
 
 
 class Base(DeclarativeBase):
@@ -96,7 +100,8 @@ class Document(Base):
 
     `source_ts` is the Slack message the text came from, when there is one; a channel holds
     at most one document per message, so pinning a message and then adding it with the
-    shortcut does not store it twice.
+    shortcut does not store it twice. For a file it is the file's id (`F…`; message ts are
+    digits), so a file, too, is stored once per channel, and unpinning it removes it.
     """
 
     __tablename__ = "documents"

@@ -1,4 +1,5 @@
-"""Buttons: feedback and "More answers" on answers; the confirmation of `/context clear`."""
+"""Buttons: feedback, "More answers" and "Add the answer" on answers; the confirmation of
+`/context clear`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 from slack_bolt import App
 
 from bot import rendering
+from bot.listeners.actions.add_answer import handle_add_answer
 from bot.listeners.actions.answers import handle_feedback, handle_more_answers
 from bot.listeners.actions.clear import handle_clear_cancel, handle_clear_confirm
 from bot.listeners.internals import bind
@@ -22,3 +24,4 @@ def register(app: App, services: Services) -> None:
     app.action(rendering.MORE_ANSWERS_ACTION)(bind(handle_more_answers, services=services))
     app.action(rendering.CLEAR_CONFIRM_ACTION)(bind(handle_clear_confirm, services=services))
     app.action(rendering.CLEAR_CANCEL_ACTION)(handle_clear_cancel)
+    app.action(rendering.ADD_ANSWER_ACTION)(handle_add_answer)

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class _Press:
+class Press:
     """A click on a button under an answer, and where replies to it go."""
 
     origin: Origin
@@ -42,7 +42,7 @@ class _Press:
     """The answer's thread; None when the answer is ephemeral (reply through response_url)."""
 
 
-def _pressed(body: dict[str, Any], context: BoltContext) -> _Press:
+def pressed(body: dict[str, Any], context: BoltContext) -> Press:
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel_id = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
@@ -50,7 +50,7 @@ def _pressed(body: dict[str, Any], context: BoltContext) -> _Press:
     thread_ts = None
     if not container.get("is_ephemeral"):
         thread_ts = message.get("thread_ts") or message.get("ts", "")
-    return _Press(origin, message.get("ts") or container.get("message_ts", ""), thread_ts)
+    return Press(origin, message.get("ts") or container.get("message_ts", ""), thread_ts)
 
 
 def handle_feedback(
@@ -64,7 +64,7 @@ def handle_feedback(
     services: Services,
 ) -> None:
     ack()
-    press = _pressed(body, context)
+    press = pressed(body, context)
     helpful = action.get("action_id") == rendering.FEEDBACK_UP_ACTION
     vote = rendering.decode_value(action.get("value"))
     document_id = str(vote.get("d", ""))
@@ -107,7 +107,7 @@ def handle_more_answers(
     if not question:
         ack()
         return
-    press = _pressed(body, context)
+    press = pressed(body, context)
     response_url = body.get("response_url") or None
     if press.thread_ts is None:  # the answer is ephemeral: so are the others
         destination = Destination(

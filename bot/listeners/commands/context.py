@@ -16,12 +16,19 @@ from slack_sdk import WebClient
 
 from bot import rendering
 from bot.ingestion import NewDocument
-from bot.jobs import AddRequest, Destination
-from bot.listeners.internals import NOT_SAVED, Origin, queue_work, respond_privately, team_of
+from bot.jobs import AddRequest
+from bot.listeners.internals import (
+    NOT_SAVED,
+    Origin,
+    linked_file_id,
+    private_destination,
+    queue_adds,
+    respond_privately,
+    team_of,
+)
 from bot.rendering import Message, escape, notice
 from bot.storage import (
     DocumentSource,
-    JobKind,
     count_documents,
     get_document,
     list_documents,
@@ -111,15 +118,26 @@ def _open_add_form(request: _Request) -> None:
 
 
 def _accept_add(request: _Request) -> Message | None:
-    """Queue the text as a document (the job confirms when it is stored); a message saying
-    why not, when it can't be."""
+    """Queue the text, or the linked Slack file, as a document (the job confirms when it is
+    stored); a message saying why not, when it can't be."""
+    origin = request.origin
+    destination = private_destination(origin, request.response_url)
+    file_id = linked_file_id(request.argument)
+    if file_id is not None:
+        add = AddRequest.for_file(
+            team_id=origin.team_id,
+            channel_id=origin.channel_id,
+            added_by=origin.user_id,
+            file_id=file_id,
+            destination=destination,
+        )
+        return None if queue_adds(request.services, [add]) else notice(NOT_SAVED)
     # Checked as Slack sent it: NULs are dropped from stored text, but a body of NULs is
     # binary, not text, and is refused.
     problem = request.services.ingestor.check(request.argument)
     if problem is not None:
         return notice(escape(problem))
     text = rendering.plain_text_from_slack(request.argument).strip()
-    origin = request.origin
     add = AddRequest(
         document=NewDocument(
             team_id=origin.team_id,
@@ -128,20 +146,9 @@ def _accept_add(request: _Request) -> Message | None:
             text=text,
             source=DocumentSource.SLASH_COMMAND,
         ),
-        destination=Destination(
-            channel_id=origin.channel_id,
-            response_url=request.response_url,
-            ephemeral_user=None if request.response_url else origin.user_id,
-        ),
+        destination=destination,
     )
-    queued = queue_work(
-        request.services,
-        kind=JobKind.ADD_DOCUMENT,
-        team_id=origin.team_id,
-        channel_id=origin.channel_id,
-        payload=add.to_json(),
-    )
-    return None if queued else notice(NOT_SAVED)
+    return None if queue_adds(request.services, [add]) else notice(NOT_SAVED)
 
 
 def _list(request: _Request) -> Message:

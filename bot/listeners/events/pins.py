@@ -1,7 +1,8 @@
 """Slack's own pins: pinning a message adds it to the channel's context, unpinning removes it.
 
 The `pin_added` event carries the pinned message (text and ts), so no history scope is
-needed. A pinned file or a message without text is ignored.
+needed. A pinned file, and each file shared in a pinned message, becomes a document of its
+own (the job downloads it); unpinning removes those too.
 """
 
 from __future__ import annotations
@@ -35,10 +36,21 @@ def _pinned_message(event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return channel_id, message
 
 
+def _pinned_file_ids(event: dict[str, Any]) -> list[str]:
+    """The files a pin event is about: the pinned file, or those shared in the message."""
+    item = event.get("item") or {}
+    if item.get("type") == "file":
+        file_id = (item.get("file") or {}).get("id") or item.get("file_id")
+        return [str(file_id)] if file_id else []
+    files = (item.get("message") or {}).get("files") or []
+    return [str(f["id"]) for f in files if isinstance(f, dict) and f.get("id")]
+
+
 def pin_request(
     event: dict[str, Any], context: BoltContext, ingestor: DocumentIngestor
 ) -> AddRequest | None:
-    """The document a `pin_added` event asks for; None for pinned files and the like."""
+    """The document a `pin_added` event's message text asks for; None for pinned files
+    and messages without text."""
     pinned = _pinned_message(event)
     if pinned is None:
         return None
@@ -65,6 +77,27 @@ def pin_request(
     )
 
 
+def pin_requests(
+    event: dict[str, Any], context: BoltContext, ingestor: DocumentIngestor
+) -> list[AddRequest]:
+    """Every document a `pin_added` event asks for: the message's text, then its files."""
+    item = event.get("item") or {}
+    channel_id = event.get("channel_id") or item.get("channel") or ""
+    pinner = event.get("user") or (item.get("message") or {}).get("user") or ""
+    text = pin_request(event, context, ingestor)
+    files = [
+        AddRequest.for_file(
+            team_id=team_of(context),
+            channel_id=channel_id,
+            added_by=pinner,
+            file_id=file_id,
+            destination=Destination(channel_id=channel_id, ephemeral_user=pinner or None),
+        )
+        for file_id in (_pinned_file_ids(event) if channel_id else [])
+    ]
+    return ([text] if text else []) + files
+
+
 def accept_pin(
     body: dict[str, Any],
     event: dict[str, Any],
@@ -73,42 +106,48 @@ def accept_pin(
     *,
     services: Services,
 ) -> BoltResponse | None:
-    """Before Bolt acknowledges the event: record the document to add as a job."""
-    request = pin_request(event, context, services.ingestor)
-    if request is not None:
-        try:
-            context[ACCEPTED] = accept_work(
-                services.session_factory,
-                kind=JobKind.ADD_DOCUMENT,
-                team_id=request.document.team_id,
-                channel_id=request.document.channel_id,
-                payload=request.to_json(),
-                event_id=body.get("event_id") or None,
+    """Before Bolt acknowledges the event: record each document to add as a job."""
+    event_id = body.get("event_id") or None
+    accepted = []
+    try:
+        for index, request in enumerate(pin_requests(event, context, services.ingestor)):
+            # One job per document; a redelivered event finds each under its own key.
+            key = event_id if index == 0 or event_id is None else f"{event_id}/{index}"
+            accepted.append(
+                accept_work(
+                    services.session_factory,
+                    kind=JobKind.ADD_DOCUMENT,
+                    team_id=request.document.team_id,
+                    channel_id=request.document.channel_id,
+                    payload=request.to_json(),
+                    event_id=key,
+                )
             )
-        except Exception:
-            logger.exception("could not record event %s; Slack will retry it",
-                             body.get("event_id"))
-            return BoltResponse(status=500, body="")
+    except Exception:
+        logger.exception("could not record event %s; Slack will retry it", event_id)
+        return BoltResponse(status=500, body="")
+    context[ACCEPTED] = accepted
     next()
     return None
 
 
 def handle_pin_added(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:
-    accepted: Accepted | None = context.get(ACCEPTED)
-    if accepted is not None:
-        run_accepted(services, accepted, body.get("event_id", "-"))
+    accepted: list[Accepted] = context.get(ACCEPTED) or []
+    for one in accepted:
+        run_accepted(services, one, body.get("event_id", "-"))
 
 
 def handle_pin_removed(event: dict[str, Any], context: BoltContext, *, services: Services) -> None:
+    item = event.get("item") or {}
+    channel_id = event.get("channel_id") or item.get("channel")
     pinned = _pinned_message(event)
-    if pinned is None:
+    keys = ([pinned[1]["ts"]] if pinned else []) + _pinned_file_ids(event)
+    if not channel_id or not keys:
         return
-    channel_id, message = pinned
+    removed = 0
     with services.session_factory.begin() as session:
-        removed = remove_documents_by_source_ts(
-            session=session,
-            team_id=team_of(context),
-            channel_id=channel_id,
-            source_ts=message["ts"],
-        )
-    logger.info("unpinned message in %s: removed %d document(s)", channel_id, removed)
+        for key in keys:  # a message's ts, or a file's id
+            removed += remove_documents_by_source_ts(
+                session=session, team_id=team_of(context), channel_id=channel_id, source_ts=key
+            )
+    logger.info("unpinned %s in %s: removed %d document(s)", item.get("type"), channel_id, removed)

@@ -20,17 +20,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _value(view: dict[str, Any], block_id: str, action_id: str) -> str:
+def input_value(view: dict[str, Any], block_id: str, action_id: str) -> str:
     state = view.get("state", {}).get("values", {})
     return (state.get(block_id, {}).get(action_id, {}).get("value") or "").strip()
 
 
-def modal_channel(view: dict[str, Any]) -> str:
+def modal_metadata(view: dict[str, Any], key: str) -> str:
+    """One string the form carries in `private_metadata` ("" when it isn't there)."""
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         return ""
-    return str(metadata.get("channel_id", "")) if isinstance(metadata, dict) else ""
+    return str(metadata.get(key) or "") if isinstance(metadata, dict) else ""
+
+
+def modal_channel(view: dict[str, Any]) -> str:
+    return modal_metadata(view, "channel_id")
 
 
 def handle_add_context_submission(
@@ -41,7 +46,7 @@ def handle_add_context_submission(
     *,
     services: Services,
 ) -> None:
-    text = _value(view, rendering.MODAL_BODY_BLOCK, rendering.MODAL_BODY_INPUT)
+    text = input_value(view, rendering.MODAL_BODY_BLOCK, rendering.MODAL_BODY_INPUT)
     # An error ack keeps the form open with the reason under the field; nothing is stored.
     problem = "Write the text to add." if not text else services.ingestor.check(text)
     if problem is not None:
@@ -53,7 +58,7 @@ def handle_add_context_submission(
         ack()
         return
     # Modal input is plain text: no Slack markup to undo.
-    title = _value(view, rendering.MODAL_TITLE_BLOCK, rendering.MODAL_TITLE_INPUT) or None
+    title = input_value(view, rendering.MODAL_TITLE_BLOCK, rendering.MODAL_TITLE_INPUT) or None
     add = AddRequest(
         document=NewDocument(
             team_id=origin.team_id,

@@ -208,6 +208,25 @@ def button_click_payload(
     return payload
 
 
+def message_action_payload(
+    callback_id: str, message: dict[str, Any], *, response_url: str, user: str = "U4",
+    channel: str = "C1", team: str = TEAM_ID,
+) -> dict[str, Any]:
+    """A message shortcut (`message_action`) that `user` ran on `message` (ts, text…)."""
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "team": {"id": team, "domain": "test"},
+        "channel": {"id": channel, "name": "general"},
+        "user": {"id": user, "name": "bo"},
+        "message_ts": message["ts"],
+        "message": {"type": "message", "user": "U8", **message},
+        "response_url": response_url,
+        "trigger_id": "t",
+        "token": "legacy",
+    }
+
+
 class SlackApp:
     """The app served by uvicorn on a free local port, and helpers to send it requests."""
 

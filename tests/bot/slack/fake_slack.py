@@ -62,6 +62,9 @@ class FakeSlack:
         # What `apps.connections.open` hands out: a Socket Mode WebSocket URL (see
         # tests/bot/slack/fake_socket_mode.py).
         self.socket_mode_url = "ws://127.0.0.1:9/unused"
+        self._messages: list[dict[str, Any]] = []  # seeded with `add_message`
+        self._files: dict[str, tuple[dict[str, Any], bytes]] = {}  # seeded with `add_file`
+        self._downloads: list[Call] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
@@ -144,6 +147,34 @@ class FakeSlack:
                     current.remove(name)
         return current
 
+    def add_message(self, ts: str, text: str, *, thread_ts: str | None = None,
+                    user: str = "U1") -> None:
+        """A message people wrote (conversations.replies returns it in its thread)."""
+        with self._lock:
+            self._messages.append(
+                {"type": "message", "ts": ts, "text": text, "user": user,
+                 "thread_ts": thread_ts or ts}
+            )
+
+    def add_file(self, file_id: str, data: bytes, *, name: str, mimetype: str,
+                 filetype: str, size: int | None = None) -> dict[str, Any]:
+        """A file in the workspace: `files.info` describes it (with `size`, default its
+        real size) and its `url_private_download` serves `data` to a bearer token."""
+        info = {
+            "id": file_id, "name": name, "title": name, "mimetype": mimetype,
+            "filetype": filetype, "size": len(data) if size is None else size,
+            "url_private_download": f"{self.base_url}/download/{file_id}/{name}",
+            "permalink": f"https://qabot-test.slack.com/files/U1/{file_id}/{name}",
+        }
+        with self._lock:
+            self._files[file_id] = (info, data)
+        return info
+
+    def downloads(self) -> list[Call]:
+        """File downloads (`Call.params["file"]`, with the token they carried)."""
+        with self._lock:
+            return list(self._downloads)
+
     def recover(self) -> None:
         with self._lock:
             self._down = None
@@ -179,14 +210,22 @@ class FakeSlack:
                 headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
                 return failure.status, {"ok": False, "error": failure.error}, headers
             self._calls.append(Call(method, params, token))
+            if method == "files.info":
+                known = self._files.get(params.get("file", ""))
+                if known is None:
+                    return 200, {"ok": False, "error": "file_not_found"}, {}
+                return 200, {"ok": True, "file": known[0]}, {}
             if method == "conversations.replies":
                 thread = params.get("ts")
-                messages = [
+                seeded = [m for m in self._messages if m["thread_ts"] == thread]
+                messages = seeded + [
                     {"ts": c.get("ts", ""), "text": c.get("text", ""),
                      "metadata": c.get("metadata")}
                     for c in self._calls
                     if c.method == "chat.postMessage" and c.get("thread_ts") == thread
                 ]
+                limit = int(params.get("limit") or 0)
+                messages = messages[:limit] if limit else messages
                 return 200, {"ok": True, "messages": messages}, {}
         channel = params.get("channel", "C1")
         payloads: dict[str, dict[str, Any]] = {
@@ -225,6 +264,28 @@ class FakeSlack:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                # url_private_download: Slack serves a file only to a token; without one it
+                # sends its HTML sign-in page with a 200, as the real one does.
+                file_id = self.path.removeprefix("/download/").split("/", 1)[0]
+                token = self.headers.get("Authorization", "").removeprefix("Bearer ") or None
+                with fake._lock:
+                    fake._downloads.append(Call("download", {"file": file_id}, token))
+                    known = fake._files.get(file_id)
+                if known is None:
+                    self._send(404, "not found", "text/plain")
+                elif not token:
+                    self._send(200, "<html>Sign in</html>", "text/html")
+                else:
+                    self._send_bytes(200, known[1], known[0]["mimetype"])
+
+            def _send_bytes(self, status: int, data: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")

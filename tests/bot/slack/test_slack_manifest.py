@@ -35,6 +35,7 @@ def test_scopes_are_exactly_the_ones_the_readme_lists() -> None:
         "channels:history",
         "chat:write",
         "commands",
+        "files:read",
         "groups:history",
         "pins:read",
         "reactions:write",

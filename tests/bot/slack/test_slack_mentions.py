@@ -183,7 +183,8 @@ def test_an_empty_channel_says_how_to_add_context(slack_app: SlackApp):
     reply = one_reply(slack_app.fake, ts)
     assert "/context add" in reply["text"]
     assert "pin" in reply["text"]
-    assert not buttons(reply)
+    # No feedback on an answer that isn't there; only the way to add one.
+    assert list(buttons(reply)) == [rendering.ADD_ANSWER_ACTION]
 
 
 def test_no_answer_above_the_threshold_says_so(settings, strict_engine, fake_slack):

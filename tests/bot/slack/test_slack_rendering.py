@@ -206,7 +206,12 @@ def test_answer_message_without_answers_is_the_no_answer_message():
     message = rendering.answer_message(result, has_documents=True)
 
     assert "couldn't find an answer" in message.text
-    assert "actions" not in all_text(message)
+    # No feedback on an answer that isn't there: only the button to add one, which
+    # carries the question into its form.
+    [actions] = [block for block in message.blocks if block["type"] == "actions"]
+    [add] = actions["elements"]
+    assert add["action_id"] == rendering.ADD_ANSWER_ACTION
+    assert rendering.decode_value(add["value"]) == {"q": "q"}
 
 
 def test_a_huge_answer_sentence_stays_within_one_section():

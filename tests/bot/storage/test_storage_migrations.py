@@ -9,7 +9,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from bot.migrate import current_revision, downgrade_database, head_revision, upgrade_database
-from bot.storage import Base, create_db_engine, list_documents, make_session_factory
+from bot.storage import (
+    Base,
+    DocumentSource,
+    create_db_engine,
+    list_documents,
+    make_session_factory,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 APP_TABLES = {"channels", "documents", "passages", "handled_events", "feedback", "jobs"}
@@ -47,7 +53,7 @@ def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
 
     upgrade_database(url)
 
-    assert head_revision() == "0002"
+    assert head_revision() == "0007"
     assert current_revision(url) == head_revision()
 
 
@@ -125,3 +131,29 @@ def test_migrated_schema_matches_what_the_orm_reads(database_url: str) -> None:
     finally:
         engine.dispose()
     assert columns == {"id", "document_id", "index", "start", "end", "text"}
+
+
+def test_saved_answers_and_files_are_stored_and_a_downgrade_keeps_them(
+    database_url: str, add_doc
+) -> None:
+    # 0007 widened the CHECK constraint on documents.source; compare_metadata can't see it.
+    add_doc("Q: When do deploys happen?\nA: Tuesdays.", source=DocumentSource.SAVED_ANSWER)
+    add_doc("Handbook text.", source=DocumentSource.FILE, source_ts="F0FILE1")
+
+    downgrade_database(database_url, "0002")
+
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT source, text FROM documents ORDER BY id")).all()
+            passages = connection.execute(text("SELECT count(*) FROM passages")).scalar()
+    finally:
+        engine.dispose()
+    assert rows == [
+        ("shortcut", "Q: When do deploys happen?\nA: Tuesdays."),
+        ("shortcut", "Handbook text."),
+    ]
+    assert passages == 2  # the table rebuilds left the documents' passages alone
+
+    upgrade_database(database_url)
+    assert current_revision(database_url) == head_revision()
