@@ -53,7 +53,7 @@ def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
 
     upgrade_database(url)
 
-    assert head_revision() == "0007"
+    assert head_revision() == "0003"
     assert current_revision(url) == head_revision()
 
 

@@ -5,7 +5,7 @@ entry; a file document is the text of a Slack file (plain text, Markdown, PDF), 
 `source_ts` is the file's id. Downgrading keeps those documents and labels them as added
 with the shortcut, the nearest older source: nothing a user stored is lost.
 
-Revision ID: 0007
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007"
+revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
