@@ -12,7 +12,10 @@ from bot.migrate import current_revision, downgrade_database, head_revision, upg
 from bot.storage import Base, create_db_engine, list_documents, make_session_factory
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-APP_TABLES = {"channels", "documents", "passages", "handled_events", "feedback", "jobs"}
+APP_TABLES = {
+    "channels", "documents", "passages", "handled_events", "feedback", "jobs",
+    "answered_threads", "channel_settings",
+}
 
 
 def _sqlite_objects(url: str) -> dict[str, set[str]]:
@@ -47,7 +50,7 @@ def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
 
     upgrade_database(url)
 
-    assert head_revision() == "0002"
+    assert head_revision() == "0006"
     assert current_revision(url) == head_revision()
 
 
