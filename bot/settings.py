@@ -47,6 +47,13 @@ class Settings(EngineSettings):
         86400.0, gt=0, description="After this long without Slack accepting it, a reply is "
         "given up (logged).",
     )
+    qa_autoanswer_threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="In channels with `/context autoanswer on`, a question nobody addressed "
+        "to qabot is answered only when the best answer is at least this confident.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )
