@@ -49,14 +49,16 @@ def channel_message(
     """A person's new message, addressed to nobody; None for everything else."""
     if event.get("subtype") not in PERSON_SUBTYPES or event.get("bot_id"):
         return None
-    user = event.get("user")
-    if not user or user == context.bot_user_id:
+    user, channel_id = event.get("user"), event.get("channel")
+    if not isinstance(user, str) or not user or user == context.bot_user_id:
         return None
-    if _MENTION.search(event.get("text") or "") or not event.get("ts"):
+    if not isinstance(channel_id, str) or not channel_id or not event.get("ts"):
+        return None
+    if _MENTION.search(event.get("text") or ""):
         return None
     return ChannelMessage(
         team_id=team_of(context),
-        channel_id=event.get("channel") or "",
+        channel_id=channel_id,
         ts=event["ts"],
         thread_ts=event.get("thread_ts") or None,
         text=text_of(event),
@@ -74,7 +76,7 @@ def accept_message(
 ) -> BoltResponse | None:
     """Before Bolt acknowledges the event: record the answer job, if qabot should answer."""
     message = channel_message(body, event, context)
-    if message is not None and message.channel_id:
+    if message is not None:
         try:
             request = services.unprompted.request_for(message)
             if request is not None:

@@ -57,6 +57,9 @@ def test_a_top_level_message_is_not_in_a_thread() -> None:
         {"text": "<@U5> when do deploys happen?"},
         {"text": "<!here> when do deploys happen?"},
         {"user": None},
+        {"channel": {"id": "C1"}},  # not how Slack sends it: left alone, not a crash
+        {"user": {"id": "U2"}},
+        {"channel": ""},
     ],
 )
 def test_messages_nobody_could_mean_for_qabot_are_not_taken(fields: dict[str, Any]) -> None:
