@@ -19,10 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.jobs.intake import Accepted, accept_work
-from bot.listeners.events.mentions import ACCEPTED
-from bot.listeners.internals import run_accepted, team_of, text_of
-from bot.storage import JobKind
+from bot.listeners.internals import accept_answer_event, run_event_work, team_of, text_of
 from bot.unprompted import ChannelMessage
 
 if TYPE_CHECKING:
@@ -79,23 +76,17 @@ def accept_message(
     if message is not None:
         try:
             request = services.unprompted.request_for(message)
-            if request is not None:
-                context[ACCEPTED] = accept_work(
-                    services.session_factory,
-                    kind=JobKind.ANSWER,
-                    team_id=request.team_id,
-                    channel_id=request.channel_id,
-                    payload=request.to_json(),
-                    event_id=request.event_id,
-                )
         except Exception:
-            logger.exception("could not record event %s; Slack will retry it", message.event_id)
+            logger.exception("could not read channel %s's settings; Slack will retry event %s",
+                             message.channel_id, message.event_id)
             return BoltResponse(status=500, body="")
+        if request is not None:
+            refused = accept_answer_event(services, context, request)
+            if refused is not None:
+                return refused
     next()
     return None
 
 
 def handle_message(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:
-    accepted: Accepted | None = context.get(ACCEPTED)
-    if accepted is not None:
-        run_accepted(services, accepted, body.get("event_id", "-"))
+    run_event_work(body, context, services)

@@ -14,9 +14,7 @@ from slack_bolt import BoltContext, BoltResponse
 
 from bot.ingestion import DocumentIngestor, NewDocument
 from bot.jobs import AddRequest, Destination
-from bot.jobs.intake import Accepted, accept_work
-from bot.listeners.events.mentions import ACCEPTED
-from bot.listeners.internals import run_accepted, team_of, text_of
+from bot.listeners.internals import accept_event_work, run_event_work, team_of, text_of
 from bot.storage import DocumentSource, JobKind, remove_documents_by_source_ts
 
 if TYPE_CHECKING:
@@ -76,27 +74,23 @@ def accept_pin(
     """Before Bolt acknowledges the event: record the document to add as a job."""
     request = pin_request(event, context, services.ingestor)
     if request is not None:
-        try:
-            context[ACCEPTED] = accept_work(
-                services.session_factory,
-                kind=JobKind.ADD_DOCUMENT,
-                team_id=request.document.team_id,
-                channel_id=request.document.channel_id,
-                payload=request.to_json(),
-                event_id=body.get("event_id") or None,
-            )
-        except Exception:
-            logger.exception("could not record event %s; Slack will retry it",
-                             body.get("event_id"))
-            return BoltResponse(status=500, body="")
+        refused = accept_event_work(
+            services,
+            context,
+            kind=JobKind.ADD_DOCUMENT,
+            team_id=request.document.team_id,
+            channel_id=request.document.channel_id,
+            payload=request.to_json(),
+            event_id=body.get("event_id") or None,
+        )
+        if refused is not None:
+            return refused
     next()
     return None
 
 
 def handle_pin_added(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:
-    accepted: Accepted | None = context.get(ACCEPTED)
-    if accepted is not None:
-        run_accepted(services, accepted, body.get("event_id", "-"))
+    run_event_work(body, context, services)
 
 
 def handle_pin_removed(event: dict[str, Any], context: BoltContext, *, services: Services) -> None:
