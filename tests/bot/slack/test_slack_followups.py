@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.storage import JobState, job_status
+from bot.storage import JobState, create_db_engine, job_status, make_session_factory
 from qa_engine.engine import QAEngine
 from qa_engine.types import Document
 from tests.bot.slack.conftest import (
@@ -381,3 +381,20 @@ def test_help_says_what_followups_and_autoanswer_do(slack_app: SlackApp):
     assert "/context followups on|off" in text
     assert "/context autoanswer on|off" in text
     assert "off by default" in text
+
+
+def test_a_question_the_database_cannot_check_is_not_acknowledged_but_chatter_is(
+    settings, engine: QAEngine, fake_slack: FakeSlack, tmp_path
+):
+    # A database nobody migrated: every query fails. Acknowledging a question qabot might
+    # owe an answer would lose it; a 500 makes Slack deliver it again. Chatter never
+    # touches the database, so it is acknowledged even then.
+    broken = make_session_factory(create_db_engine(f"sqlite:///{tmp_path}/unmigrated.db"))
+    app = SlackApp(settings, engine, fake_slack, session_factory=broken)
+    try:
+        question = app.event(message_event("Where do I live?", thread_ts="1799999999.000001"))
+        chatter = app.event(message_event("Deploy is done, thanks all."))
+    finally:
+        app.stop()
+    assert question.status_code == 500
+    assert chatter.status_code == 200
