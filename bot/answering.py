@@ -13,9 +13,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import count_documents, get_document, make_ranker
+from bot.questions import is_short_followup, with_earlier_question
+from bot.storage import (
+    count_documents,
+    get_document,
+    make_ranker,
+    remember_thread,
+    thread_first_question,
+)
 from qa_engine.engine import QAEngine
-from qa_engine.types import AnswerResult
+from qa_engine.types import AnswerResult, PassageRanker
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +47,18 @@ class ChannelAnswerer:
         self._session_factory = session_factory
 
     def answer(
-        self, *, team_id: str, channel_id: str, question: str, top_k: int | None = None
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        question: str,
+        top_k: int | None = None,
+        thread_ts: str | None = None,
     ) -> ChannelAnswer:
         """Answer `question` from the channel's documents.
 
+        Asked in a thread qabot answered in (`thread_ts`), a short follow-up that shares
+        no word with the documents is read together with the thread's first question.
         Blocks until the model is loaded when warm-up is still running; raises whatever
         the model or the database raise (the caller apologises and logs).
         """
@@ -55,6 +70,8 @@ class ChannelAnswerer:
             return ChannelAnswer(result=result, has_documents=False)
 
         ranker = make_ranker(self._session_factory, team_id=team_id, channel_id=channel_id)
+        if thread_ts is not None:
+            question = self._in_thread(team_id, channel_id, thread_ts, question, ranker)
         result = self._engine.answer(question, ranker=ranker, top_k=top_k)
         permalinks = self._permalinks(team_id, channel_id, result)
         logger.info(
@@ -65,6 +82,35 @@ class ChannelAnswerer:
             (time.monotonic() - started) * 1000,
         )
         return ChannelAnswer(result=result, has_documents=True, permalinks=permalinks)
+
+    def remember_thread(
+        self, *, team_id: str, channel_id: str, thread_ts: str, question: str
+    ) -> None:
+        """Note that qabot answered `question` in the thread: later questions there are
+        follow-ups (answered without a mention, and may borrow the first question)."""
+        with self._session_factory.begin() as session:
+            remember_thread(
+                session=session,
+                team_id=team_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+                question=question,
+            )
+
+    def _in_thread(
+        self, team_id: str, channel_id: str, thread_ts: str, question: str, ranker: PassageRanker
+    ) -> str:
+        """`question`, or the thread's first question with it when it can't stand alone."""
+        if not is_short_followup(question) or _matches_any_passage(ranker, question):
+            return question
+        with self._session_factory() as session:
+            earlier = thread_first_question(
+                session=session, team_id=team_id, channel_id=channel_id, thread_ts=thread_ts
+            )
+        if not earlier:
+            return question
+        logger.info("follow-up in channel %s read with its thread's first question", channel_id)
+        return with_earlier_question(question, earlier)
 
     def _permalinks(self, team_id: str, channel_id: str, result: AnswerResult) -> dict[str, str]:
         ids = {a.document_id for a in result.answers if a.document_id.isdigit()}
@@ -82,3 +128,8 @@ class ChannelAnswerer:
                 if document is not None and document.permalink:
                     links[document_id] = document.permalink
         return links
+
+
+def _matches_any_passage(ranker: PassageRanker, question: str) -> bool:
+    # Rankers score a passage above 0 only when it shares a content word with the question.
+    return any(ranked.score > 0 for ranked in ranker.rank(question, 1))

@@ -369,6 +369,51 @@ def more_answers_message(
     return _message(text, blocks)
 
 
+def unprompted_answer_message(
+    result: AnswerResult, *, switch: str, permalinks: Mapping[str, str] | None = None
+) -> Message:
+    """An answer nobody asked qabot for (`switch`: "followups" or "autoanswer"), with a
+    note on how to stop such answers; only called with an answer to show."""
+    message = answer_message(result, has_documents=True, permalinks=permalinks)
+    note = f"Answered without a mention · `/context {switch} off` stops that"
+    return _message(message.text, fit_blocks([*message.blocks, context(note)]))
+
+
+def switch_message(switch: str, on: bool, *, autoanswer_threshold: float) -> Message:
+    """What `/context followups|autoanswer [on|off]` does now in this channel."""
+    if switch == "followups" and on:
+        text = (
+            "*Follow-ups are on.* In a thread where I've answered, I also answer new "
+            "questions without a mention (when I find an answer). "
+            "`/context followups off` turns this off."
+        )
+    elif switch == "followups":
+        text = (
+            "*Follow-ups are off.* I answer here only when someone mentions me. "
+            "`/context followups on` turns them back on."
+        )
+    elif on:
+        text = (
+            "*Autoanswer is on.* When someone posts a question in this channel, I answer it "
+            f"in a thread if I'm at least {confidence_label(autoanswer_threshold)} sure, and "
+            "stay quiet otherwise. `/context autoanswer off` turns this off."
+        )
+    else:
+        text = (
+            "*Autoanswer is off.* Questions posted here get an answer only when someone "
+            "mentions me. `/context autoanswer on` makes me answer them when I'm sure."
+        )
+    return notice(text)
+
+
+def switch_usage_message(switch: str, given: str) -> Message:
+    """`/context followups|autoanswer` with something other than on or off."""
+    return notice(
+        f"`/context {switch}` takes `on` or `off` (`{escape(shorten(given, 40))}` isn't "
+        f"either), e.g. `/context {switch} on`. Nothing changed."
+    )
+
+
 def no_answer_message(
     reason: str | None, *, has_documents: bool, question: str | None = None
 ) -> Message:
@@ -649,6 +694,10 @@ def help_message(intro: str | None = None) -> Message:
         "• Files: pin a text, Markdown or PDF file, or `/context add &lt;link to the file&gt;`. "
         "On a thread reply, the shortcut *Save as answer* stores it as the answer to the "
         "thread's question.",
+        "• `/context followups on|off`: in threads where I've answered, answer new questions "
+        "without a mention (on by default)",
+        "• `/context autoanswer on|off`: answer questions posted in this channel, in a "
+        "thread, only when I'm sure; otherwise stay quiet (off by default)",
     ]
     text = "\n".join(lines)
     return _message(text, [section(text)])

@@ -1,5 +1,5 @@
 """What listeners need, built once per process: settings, database, engine, Slack client,
-the answerer, the document ingestor and the job runner.
+the answerer, the document ingestor, unprompted answers and the job runner.
 
 Listeners import this module, never the composition root (`bot.app`), which imports them.
 """
@@ -21,6 +21,7 @@ from bot.ingestion import DocumentIngestor
 from bot.jobs import AddDocumentJob, AnswerJob, JobRunner, make_web_client
 from bot.settings import Settings
 from bot.storage import JobKind, create_db_engine, make_session_factory
+from bot.unprompted import UnpromptedAnswers
 from qa_engine.engine import QAEngine
 from qa_engine.model_loading import ModelLoadError
 
@@ -41,6 +42,7 @@ class Services:
     client: WebClient
     answerer: ChannelAnswerer
     ingestor: DocumentIngestor
+    unprompted: UnpromptedAnswers
     jobs: JobRunner
     answer_pool: ThreadPoolExecutor
     listener_pool: ThreadPoolExecutor
@@ -125,6 +127,10 @@ def build_services(
         client=client,
         answerer=answerer,
         ingestor=ingestor,
+        unprompted=UnpromptedAnswers(
+            session_factory=session_factory,
+            autoanswer_threshold=settings.qa_autoanswer_threshold,
+        ),
         jobs=runner,
         answer_pool=answer_pool,
         listener_pool=ThreadPoolExecutor(

@@ -53,6 +53,13 @@ class Settings(EngineSettings):
         description="Largest PDF qabot downloads (its text must still fit "
         "QA_MAX_DOCUMENT_CHARS); text files are capped at 4 bytes a character of that.",
     )
+    qa_autoanswer_threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="In channels with `/context autoanswer on`, a question nobody addressed "
+        "to qabot is answered only when the best answer is at least this confident.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )

@@ -27,9 +27,11 @@ from bot.jobs.delivery import (
     react,
 )
 from bot.jobs.runner import Done, GiveUp, Outcome, RetryLater, RunningJob, backoff
+from bot.storage import ChannelSwitch
 from bot.storage.models import utcnow
 from qa_engine.limits import question_problem
 from qa_engine.model_loading import ModelLoadError
+from qa_engine.types import AnswerResult
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,11 @@ class AnswerRequest:
     more: bool = False
     """The *More answers* button: every answer after the best one."""
     event_id: str | None = None
+    unprompted: ChannelSwitch | None = None
+    """Set when nobody addressed the question to qabot (a follow-up in its thread, a
+    question in a help channel): the switch that let qabot answer it. Such a question gets
+    a reply only with an answer at least `min_confidence` sure; otherwise qabot is silent."""
+    min_confidence: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +66,8 @@ class AnswerRequest:
             "destination": self.destination.to_json(),
             "more": self.more,
             "event_id": self.event_id,
+            "unprompted": self.unprompted.value if self.unprompted else None,
+            "min_confidence": self.min_confidence,
         }
 
     @classmethod
@@ -70,7 +79,23 @@ class AnswerRequest:
             destination=Destination.from_json(data["destination"]),
             more=bool(data.get("more")),
             event_id=data.get("event_id"),
+            unprompted=ChannelSwitch(data["unprompted"]) if data.get("unprompted") else None,
+            min_confidence=float(data.get("min_confidence") or 0.0),
         )
+
+
+SILENCE = rendering.Message(text="", blocks=[])
+"""`AnswerJob._compose`'s "post nothing" (compared by identity)."""
+
+
+def confident_enough(result: AnswerResult, min_confidence: float) -> bool:
+    """Whether an unprompted question's best answer is worth posting."""
+    best = result.best
+    return best is not None and best.confidence >= min_confidence
+
+
+def _unless_unprompted(request: AnswerRequest, message: rendering.Message) -> rendering.Message:
+    return SILENCE if request.unprompted is not None else message
 
 
 class AnswerJob:
@@ -98,6 +123,13 @@ class AnswerJob:
             message = self._compose(request, attempts=running.job.attempts)
             if message is None:
                 return RetryLater(backoff(running.job.attempts), "reading failed")
+            if message is SILENCE:
+                logger.info(
+                    "event %s in channel %s: no answer sure enough to post unasked",
+                    request.event_id or "-",
+                    request.channel_id,
+                )
+                return Done()
             running.save(reply=message.as_kwargs())
             logger.info(
                 "event %s in channel %s answered in %.0f ms",
@@ -108,24 +140,39 @@ class AnswerJob:
         return self._deliver(running, request)
 
     def _compose(self, request: AnswerRequest, *, attempts: int) -> rendering.Message | None:
+        """The reply; None to try reading again later; `SILENCE` when an unprompted
+        question has no answer worth posting (apologies and notices included: nobody
+        asked qabot)."""
         if not request.question:
-            return rendering.empty_question_message()
+            return _unless_unprompted(request, rendering.empty_question_message())
         problem = question_problem(request.question, max_chars=self._max_question_chars)
         if problem is not None:
-            return rendering.notice(rendering.escape(problem))
+            return _unless_unprompted(request, rendering.notice(rendering.escape(problem)))
+        destination = request.destination
         try:
             outcome = self._answerer.answer(
-                team_id=request.team_id, channel_id=request.channel_id, question=request.question
+                team_id=request.team_id,
+                channel_id=request.channel_id,
+                question=request.question,
+                thread_ts=destination.thread_ts if destination.is_thread else None,
             )
         except ModelLoadError:
             # The reason is logged once, where loading failed (bot.services._warm_up).
             logger.warning(
                 "event %s not answered: the QA model is unavailable", request.event_id or "-"
             )
-            return rendering.model_unavailable_message()
+            return _unless_unprompted(request, rendering.model_unavailable_message())
         except Exception:
             logger.exception("answering in channel %s failed", request.channel_id)
-            return None if attempts < COMPOSE_ATTEMPTS else rendering.apology_message()
+            if attempts < COMPOSE_ATTEMPTS:
+                return None
+            return _unless_unprompted(request, rendering.apology_message())
+        if request.unprompted is not None:
+            if not confident_enough(outcome.result, request.min_confidence):
+                return SILENCE
+            return rendering.unprompted_answer_message(
+                outcome.result, switch=request.unprompted.value, permalinks=outcome.permalinks
+            )
         if request.more:
             return rendering.more_answers_message(outcome.result, permalinks=outcome.permalinks)
         return rendering.answer_message(
@@ -152,6 +199,13 @@ class AnswerJob:
                 return self._wait_for_slack(running, request, error, waited)
             except SlackRefused as error:
                 return GiveUp(f"Slack refused the reply: {error.error}")
+        if destination.is_thread and destination.thread_ts:
+            self._answerer.remember_thread(
+                team_id=request.team_id,
+                channel_id=request.channel_id,
+                thread_ts=destination.thread_ts,
+                question=request.question,
+            )
         self._clear_signs(running, destination)
         return Done()
 

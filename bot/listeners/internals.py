@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
-from bot.jobs import AddRequest, Destination
+from bot.jobs import AddRequest, AnswerRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
 from bot.storage import JobKind
 
@@ -147,6 +147,61 @@ def queue_work(
     if accepted.job_id is not None:
         services.jobs.run_now(accepted.job_id)
     return True
+
+
+ACCEPTED = "qabot_accepted"
+"""The context key under which an event's middleware hands its listener the `Accepted`."""
+
+
+def accept_event_work(
+    services: Services,
+    context: BoltContext,
+    *,
+    kind: JobKind,
+    team_id: str,
+    channel_id: str,
+    payload: Mapping[str, Any],
+    event_id: str | None,
+) -> BoltResponse | None:
+    """In an event's listener middleware, before Bolt acknowledges it: record the work
+    (and the event's dedupe claim) and leave it in the context for the listener
+    (`run_event_work`). A 500 when the database can't take it, so Slack retries later
+    instead of getting an "OK" for work that would be lost."""
+    try:
+        context[ACCEPTED] = accept_work(
+            services.session_factory,
+            kind=kind,
+            team_id=team_id,
+            channel_id=channel_id,
+            payload=payload,
+            event_id=event_id,
+        )
+    except Exception:
+        logger.exception("could not record event %s; Slack will retry it", event_id)
+        return BoltResponse(status=500, body="")
+    return None
+
+
+def accept_answer_event(
+    services: Services, context: BoltContext, request: AnswerRequest
+) -> BoltResponse | None:
+    """`accept_event_work` for a question an event asks (a mention, a follow-up)."""
+    return accept_event_work(
+        services,
+        context,
+        kind=JobKind.ANSWER,
+        team_id=request.team_id,
+        channel_id=request.channel_id,
+        payload=request.to_json(),
+        event_id=request.event_id,
+    )
+
+
+def run_event_work(body: Mapping[str, Any], context: BoltContext, services: Services) -> None:
+    """In the event's listener: start what its middleware recorded, if anything."""
+    accepted: Accepted | None = context.get(ACCEPTED)
+    if accepted is not None:
+        run_accepted(services, accepted, body.get("event_id", "-"))
 
 
 def run_accepted(services: Services, accepted: Accepted, event_id: str) -> None:

@@ -1,10 +1,17 @@
-"""qabot's storage: channels' documents and passages, handled events and feedback.
+"""qabot's storage: channels' documents and passages, handled events, feedback, jobs,
+answered threads and channel settings.
 
 The schema is created by `alembic upgrade head` (`bot.migrate.upgrade_database`), never by
 the application. Data-access functions take a keyword-only `session`; callers own the
 transaction (`with session_factory.begin() as session: ...`).
 """
 
+from bot.storage.channel_settings import (
+    ChannelOptions,
+    ChannelSwitch,
+    channel_options,
+    set_channel_switch,
+)
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.documents import (
     StoredDocument,
@@ -38,8 +45,10 @@ from bot.storage.jobs import (
     save_progress,
 )
 from bot.storage.models import (
+    AnsweredThread,
     Base,
     Channel,
+    ChannelSettings,
     Document,
     DocumentSource,
     Feedback,
@@ -51,10 +60,15 @@ from bot.storage.models import (
     PassageRow,
 )
 from bot.storage.ranker import Fts5PassageRanker, fts5_match_query, make_ranker
+from bot.storage.threads import remember_thread, thread_first_question
 
 __all__ = [
+    "AnsweredThread",
     "Base",
     "Channel",
+    "ChannelOptions",
+    "ChannelSettings",
+    "ChannelSwitch",
     "ClaimedJob",
     "Document",
     "DocumentSource",
@@ -69,6 +83,7 @@ __all__ = [
     "PassageRow",
     "StoredDocument",
     "add_document",
+    "channel_options",
     "channel_passages",
     "claim_due_jobs",
     "claim_event",
@@ -94,8 +109,11 @@ __all__ = [
     "record_feedback",
     "release_jobs",
     "release_owner",
+    "remember_thread",
     "remove_document",
     "remove_documents_by_source_ts",
     "retry_job_later",
     "save_progress",
+    "set_channel_switch",
+    "thread_first_question",
 ]

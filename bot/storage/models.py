@@ -259,11 +259,45 @@ class Feedback(Base):
     channel: Mapped[Channel] = relationship()
 
 
+class AnsweredThread(Base):
+    """A thread qabot has posted an answer in: new questions there are follow-ups.
+
+    `first_question` is the first question qabot answered in the thread; a short
+    follow-up that the channel's documents don't cover borrows it (`bot.answering`).
+    """
+
+    __tablename__ = "answered_threads"
+    __table_args__ = (UniqueConstraint("channel_row_id", "thread_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_row_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    first_question: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChannelSettings(Base):
+    """A channel's switches for answering without a mention; no row means the defaults."""
+
+    __tablename__ = "channel_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_row_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), unique=True)
+    followups: Mapped[bool] = mapped_column(default=True)
+    """Questions in threads qabot answered in are answered without a mention."""
+    autoanswer: Mapped[bool] = mapped_column(default=False)
+    """Top-level questions get a threaded answer when it is confident enough."""
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 __all__ = [
     "NAMING_CONVENTION",
     "PASSAGES_FTS_TABLE",
+    "AnsweredThread",
     "Base",
     "Channel",
+    "ChannelSettings",
     "Document",
     "DocumentSource",
     "Feedback",

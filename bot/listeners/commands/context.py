@@ -1,4 +1,6 @@
-"""`/context add|list|show|remove|clear|help`: the channel's documents, one subcommand each.
+"""`/context add|list|show|remove|clear|help`: the channel's documents, one subcommand each;
+`/context followups|autoanswer [on|off]`: the channel's switches for answers without a
+mention.
 
 Every reply is ephemeral (only the person who typed the command sees it). A malformed
 command gets a friendly explanation and changes nothing.
@@ -28,6 +30,7 @@ from bot.listeners.internals import (
 )
 from bot.rendering import Message, escape, notice
 from bot.storage import (
+    ChannelSwitch,
     DocumentSource,
     count_documents,
     get_document,
@@ -192,6 +195,41 @@ def _help(request: _Request) -> Message:
     return rendering.help_message()
 
 
+_ON_OFF = {"on": True, "off": False}
+
+
+def _switch(request: _Request, switch: ChannelSwitch) -> Message:
+    """Show the switch with no argument; turn it on or off with `on` / `off`."""
+    unprompted = request.services.unprompted
+    threshold = unprompted.autoanswer_threshold
+    given = request.argument.strip().lower()
+    if given and given not in _ON_OFF:
+        return rendering.switch_usage_message(switch.value, request.argument)
+    origin = request.origin
+    if not given:
+        options = unprompted.options(**request.scope())
+        return rendering.switch_message(
+            switch.value, options.get(switch), autoanswer_threshold=threshold
+        )
+    options = unprompted.switch(
+        **request.scope(), switch=switch, on=_ON_OFF[given], user_id=origin.user_id
+    )
+    logger.info(
+        "%s turned %s in channel %s by %s", switch.value, given, origin.channel_id, origin.user_id
+    )
+    return rendering.switch_message(
+        switch.value, options.get(switch), autoanswer_threshold=threshold
+    )
+
+
+def _followups(request: _Request) -> Message:
+    return _switch(request, ChannelSwitch.FOLLOWUPS)
+
+
+def _autoanswer(request: _Request) -> Message:
+    return _switch(request, ChannelSwitch.AUTOANSWER)
+
+
 def _unknown(subcommand: str) -> Message:
     return rendering.help_message(
         intro=f"I don't know `/context {escape(rendering.shorten(subcommand, 40))}`. "
@@ -225,4 +263,6 @@ _SUBCOMMANDS = {
     "clear": _clear,
     "help": _help,
     "": _help,
+    "followups": _followups,
+    "autoanswer": _autoanswer,
 }

@@ -1,4 +1,5 @@
-"""Events API: mentions are questions; pins add and remove documents."""
+"""Events API: mentions are questions; pins add and remove documents; channel messages
+may be follow-ups or help-channel questions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 from slack_bolt import App
 
 from bot.listeners.events.mentions import accept_mention, handle_app_mention
+from bot.listeners.events.messages import accept_message, handle_message, in_a_channel
 from bot.listeners.events.pins import accept_pin, handle_pin_added, handle_pin_removed
 from bot.listeners.internals import bind
 
@@ -23,3 +25,8 @@ def register(app: App, services: Services) -> None:
         bind(handle_pin_added, services=services)
     )
     app.event("pin_removed")(bind(handle_pin_removed, services=services))
+    app.event(
+        "message",
+        matchers=[in_a_channel],
+        middleware=[bind(accept_message, services=services)],
+    )(bind(handle_message, services=services))

@@ -21,18 +21,13 @@ from bot import rendering
 from bot.jobs import AnswerRequest, Destination
 from bot.jobs.answer import WORKING_REACTION
 from bot.jobs.delivery import react
-from bot.jobs.intake import Accepted, accept_work
-from bot.listeners.internals import run_accepted, team_of
-from bot.storage import JobKind
+from bot.jobs.intake import Accepted
+from bot.listeners.internals import ACCEPTED, accept_answer_event, run_accepted, team_of
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 logger = logging.getLogger(__name__)
-
-ACCEPTED = "qabot_accepted"
-"""The context key under which the middleware hands the listener its `Accepted`."""
-
 
 def mention_request(
     body: dict[str, Any], event: dict[str, Any], context: BoltContext
@@ -60,18 +55,9 @@ def accept_mention(
     services: Services,
 ) -> BoltResponse | None:
     request = mention_request(body, event, context)
-    try:
-        context[ACCEPTED] = accept_work(
-            services.session_factory,
-            kind=JobKind.ANSWER,
-            team_id=request.team_id,
-            channel_id=request.channel_id,
-            payload=request.to_json(),
-            event_id=request.event_id,
-        )
-    except Exception:
-        logger.exception("could not record event %s; Slack will retry it", request.event_id)
-        return BoltResponse(status=500, body="")
+    refused = accept_answer_event(services, context, request)
+    if refused is not None:
+        return refused
     next()
     return None
 

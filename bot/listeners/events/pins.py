@@ -16,8 +16,7 @@ from slack_bolt import BoltContext, BoltResponse
 from bot.ingestion import DocumentIngestor, NewDocument
 from bot.jobs import AddRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
-from bot.listeners.events.mentions import ACCEPTED
-from bot.listeners.internals import run_accepted, team_of, text_of
+from bot.listeners.internals import ACCEPTED, run_accepted, team_of, text_of
 from bot.storage import DocumentSource, JobKind, remove_documents_by_source_ts
 
 if TYPE_CHECKING:

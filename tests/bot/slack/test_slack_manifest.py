@@ -76,10 +76,29 @@ def test_every_shortcut_has_a_listener(slack_app: SlackApp, shortcut: dict[str, 
     assert slack_app.interaction(payload).status_code == 200
 
 
+# Message subscriptions are named by where the message was posted; the event is `message`.
+MESSAGE_SUBSCRIPTIONS = {"message.channels": "channel", "message.groups": "group"}
+
+
+def test_follow_ups_and_autoanswer_subscribe_to_channel_messages() -> None:
+    events = SETTINGS["event_subscriptions"]["bot_events"]
+    scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
+    assert set(MESSAGE_SUBSCRIPTIONS) <= set(events)
+    # Each message subscription needs its history scope.
+    assert {"channels:history", "groups:history"} <= set(scopes)
+
+
 @pytest.mark.parametrize("event_type", SETTINGS["event_subscriptions"]["bot_events"])
 def test_every_subscribed_event_has_a_listener(slack_app: SlackApp, event_type: str) -> None:
     event: dict[str, Any] = {"type": event_type, "user": "U1", "channel": "C1"}
-    if event_type == "app_mention":
+    if event_type in MESSAGE_SUBSCRIPTIONS:
+        event |= {
+            "type": "message",
+            "channel_type": MESSAGE_SUBSCRIPTIONS[event_type],
+            "text": "When do deploys happen?",
+            "ts": "1800000000.000002",
+        }
+    elif event_type == "app_mention":
         event |= {"text": "<@UBOT> hi", "ts": "1800000000.000001"}
     else:  # pin_added / pin_removed
         event |= {

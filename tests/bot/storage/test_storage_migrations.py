@@ -18,7 +18,10 @@ from bot.storage import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-APP_TABLES = {"channels", "documents", "passages", "handled_events", "feedback", "jobs"}
+APP_TABLES = {
+    "channels", "documents", "passages", "handled_events", "feedback", "jobs",
+    "answered_threads", "channel_settings",
+}
 
 
 def _sqlite_objects(url: str) -> dict[str, set[str]]:
@@ -53,7 +56,7 @@ def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
 
     upgrade_database(url)
 
-    assert head_revision() == "0003"
+    assert head_revision() == "0004"
     assert current_revision(url) == head_revision()
 
 
