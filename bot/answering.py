@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import count_documents, get_document, make_ranker
+from bot.rendering import Sources
+from bot.storage import count_documents, documents_by_id, make_ranker
 from qa_engine.engine import QAEngine
 from qa_engine.types import AnswerResult
 
@@ -28,8 +28,8 @@ class ChannelAnswer:
 
     result: AnswerResult
     has_documents: bool
-    permalinks: Mapping[str, str] = field(default_factory=dict)
-    """Source document id → link to the Slack message it came from, where there is one."""
+    sources: Sources = field(default_factory=Sources)
+    """The answers' documents as people know them: numbers, links to their messages."""
 
 
 class ChannelAnswerer:
@@ -56,7 +56,7 @@ class ChannelAnswerer:
 
         ranker = make_ranker(self._session_factory, team_id=team_id, channel_id=channel_id)
         result = self._engine.answer(question, ranker=ranker, top_k=top_k)
-        permalinks = self._permalinks(team_id, channel_id, result)
+        sources = self._sources(team_id, channel_id, result)
         logger.info(
             "answered in channel %s: %d answer(s) from %d passage(s) in %.0f ms",
             channel_id,
@@ -64,21 +64,17 @@ class ChannelAnswerer:
             result.passages_read,
             (time.monotonic() - started) * 1000,
         )
-        return ChannelAnswer(result=result, has_documents=True, permalinks=permalinks)
+        return ChannelAnswer(result=result, has_documents=True, sources=sources)
 
-    def _permalinks(self, team_id: str, channel_id: str, result: AnswerResult) -> dict[str, str]:
-        ids = {a.document_id for a in result.answers if a.document_id.isdigit()}
+    def _sources(self, team_id: str, channel_id: str, result: AnswerResult) -> Sources:
+        ids = sorted({int(a.document_id) for a in result.answers if a.document_id.isdigit()})
         if not ids:
-            return {}
-        links: dict[str, str] = {}
+            return Sources()
         with self._session_factory() as session:
-            for document_id in ids:
-                document = get_document(
-                    session=session,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    document_id=int(document_id),
-                )
-                if document is not None and document.permalink:
-                    links[document_id] = document.permalink
-        return links
+            documents = documents_by_id(
+                session=session, team_id=team_id, channel_id=channel_id, ids=ids
+            )
+        return Sources(
+            numbers={str(i): d.number for i, d in documents.items()},
+            permalinks={str(i): d.permalink for i, d in documents.items() if d.permalink},
+        )

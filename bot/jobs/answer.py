@@ -127,9 +127,9 @@ class AnswerJob:
             logger.exception("answering in channel %s failed", request.channel_id)
             return None if attempts < COMPOSE_ATTEMPTS else rendering.apology_message()
         if request.more:
-            return rendering.more_answers_message(outcome.result, permalinks=outcome.permalinks)
+            return rendering.more_answers_message(outcome.result, sources=outcome.sources)
         return rendering.answer_message(
-            outcome.result, has_documents=outcome.has_documents, permalinks=outcome.permalinks
+            outcome.result, has_documents=outcome.has_documents, sources=outcome.sources
         )
 
     def _deliver(self, running: RunningJob, request: AnswerRequest) -> Outcome:

@@ -7,11 +7,14 @@ transaction (`with session_factory.begin() as session: ...`).
 
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.documents import (
+    DocumentPage,
     StoredDocument,
     add_document,
     channel_passages,
     clear_channel,
     count_documents,
+    document_page,
+    documents_by_id,
     get_document,
     list_documents,
     remove_document,
@@ -57,6 +60,7 @@ __all__ = [
     "Channel",
     "ClaimedJob",
     "Document",
+    "DocumentPage",
     "DocumentSource",
     "Feedback",
     "Fts5PassageRanker",
@@ -77,6 +81,8 @@ __all__ = [
     "count_documents",
     "count_jobs",
     "create_db_engine",
+    "document_page",
+    "documents_by_id",
     "enqueue_job",
     "extend_leases",
     "feedback_counts",

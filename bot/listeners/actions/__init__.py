@@ -1,4 +1,5 @@
-"""Buttons: feedback and "More answers" on answers; the confirmation of `/context clear`."""
+"""Buttons: feedback and "More answers" on answers; the confirmation of `/context clear`;
+the page buttons of `/context list`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_bolt import App
 from bot import rendering
 from bot.listeners.actions.answers import handle_feedback, handle_more_answers
 from bot.listeners.actions.clear import handle_clear_cancel, handle_clear_confirm
+from bot.listeners.actions.list_pages import handle_list_page
 from bot.listeners.internals import bind
 
 if TYPE_CHECKING:
@@ -22,3 +24,6 @@ def register(app: App, services: Services) -> None:
     app.action(rendering.MORE_ANSWERS_ACTION)(bind(handle_more_answers, services=services))
     app.action(rendering.CLEAR_CONFIRM_ACTION)(bind(handle_clear_confirm, services=services))
     app.action(rendering.CLEAR_CANCEL_ACTION)(handle_clear_cancel)
+    list_page = bind(handle_list_page, services=services)
+    app.action(rendering.LIST_PREVIOUS_ACTION)(list_page)
+    app.action(rendering.LIST_NEXT_ACTION)(list_page)
