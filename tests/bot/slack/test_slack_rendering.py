@@ -21,6 +21,7 @@ from bot.rendering import (
     title_from_text,
 )
 from qa_engine.types import Answer, AnswerResult
+from tests.bot.slack.slack_limits import assert_within_slack_limits
 
 DOCUMENT = "Intro. My name is John and I live in Seattle. Bye."
 
@@ -47,32 +48,6 @@ def answer(text: str = "John", confidence: float = 0.871, **overrides) -> Answer
 
 def all_text(message: rendering.Message) -> str:
     return json.dumps(message.blocks, ensure_ascii=False) + message.text
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
-def assert_within_slack_limits(message: rendering.Message) -> None:
-    assert len(message.blocks) <= MAX_BLOCKS
-    assert message.text and len(message.text) <= rendering.FALLBACK_TEXT_LIMIT
-    for block in message.blocks:
-        if block["type"] == "section":
-            assert len(block["text"]["text"]) <= SECTION_TEXT_LIMIT
-        if block["type"] == "context":
-            assert all(len(e["text"]) <= SECTION_TEXT_LIMIT for e in block["elements"])
-        if block["type"] == "actions":
-            assert len({e["action_id"] for e in block["elements"]}) == len(block["elements"])
-            for element in block["elements"]:
-                assert len(element["value"]) <= BUTTON_VALUE_LIMIT
-    characters = sum(len(s) for s in _strings([message.text, message.blocks]))
-    assert characters <= rendering.MESSAGE_TEXT_LIMIT
 
 
 def test_escape_covers_the_three_reserved_characters():
