@@ -55,7 +55,12 @@ def origin_of(
     `channel_id` where the payload keeps its channel elsewhere than `channel.id`.
     """
     if channel_id is None:
-        channel_id = (body.get("channel") or {}).get("id") or ""
+        # A button on an ephemeral message names its channel only in the container.
+        channel_id = (
+            (body.get("channel") or {}).get("id")
+            or (body.get("container") or {}).get("channel_id")
+            or ""
+        )
     user_id = (body.get("user") or {}).get("id", "")
     return Origin(team_id=team_of(context), channel_id=channel_id, user_id=user_id)
 

@@ -247,8 +247,9 @@ class Job(Base):
 class Feedback(Base):
     """One user's vote on one answer message; voting again replaces the vote.
 
-    `document_id` is deliberately not a foreign key: feedback outlives the document it was
-    about, and keeps saying which one that was.
+    `document_id` is the document's row id (never its per-channel number) and deliberately
+    not a foreign key: feedback outlives the document it was about, and keeps saying which
+    one that was, since a row id is never given to another document.
     """
 
     __tablename__ = "feedback"

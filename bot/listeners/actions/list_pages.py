@@ -26,7 +26,7 @@ def handle_list_page(
     services: Services,
 ) -> None:
     ack()
-    origin = origin_of(body, context, channel_id=_channel_of(body, context))
+    origin = origin_of(body, context)
     value = str(action.get("value") or "")
     if not origin.channel_id or not value.isascii() or not value.isdigit() or int(value) < 1:
         return  # not a button we drew; nothing to show
@@ -39,13 +39,3 @@ def handle_list_page(
         )
     respond_privately(respond, message, replace_original=True)
 
-
-def _channel_of(body: dict[str, Any], context: BoltContext) -> str:
-    # An ephemeral message's button names its channel in the container, not in `channel`.
-    container = body.get("container") or {}
-    return (
-        (body.get("channel") or {}).get("id")
-        or container.get("channel_id")
-        or context.channel_id
-        or ""
-    )

@@ -8,6 +8,7 @@ from bot import rendering
 from bot.storage import DocumentSource, Feedback, add_document, documents_by_id, list_documents
 from tests.bot.slack.conftest import NAME_DOCUMENT, NAME_QUESTION, SlackApp
 from tests.bot.slack.fake_slack import TEAM_ID, wait_for
+from tests.bot.slack.messages import buttons
 
 
 def run(app: SlackApp, text: str, channel: str = "C1") -> dict:
@@ -15,15 +16,6 @@ def run(app: SlackApp, text: str, channel: str = "C1") -> dict:
     response, name = app.command("/context", text, channel=channel)
     assert response.status_code == 200
     return wait_for(lambda: app.fake.responses(name))[0]
-
-
-def action_buttons(message: dict) -> dict[str, dict]:
-    return {
-        e["action_id"]: e
-        for b in message.get("blocks", [])
-        if b["type"] == "actions"
-        for e in b["elements"]
-    }
 
 
 def test_numbers_start_at_one_per_channel_and_are_never_reused(slack_app: SlackApp):
@@ -35,7 +27,7 @@ def test_numbers_start_at_one_per_channel_and_are_never_reused(slack_app: SlackA
     listed = run(slack_app, "list")["text"]
     gone = run(slack_app, "show 3")["text"]
     confirm = run(slack_app, "clear")
-    clear_button = action_buttons(confirm)[rendering.CLEAR_CONFIRM_ACTION]
+    clear_button = buttons(confirm)[rendering.CLEAR_CONFIRM_ACTION]
     _, click = slack_app.click(clear_button["action_id"], clear_button["value"], ephemeral=True)
     wait_for(lambda: slack_app.fake.responses(click))
     after_clear = run(slack_app, "add After the clear")["text"]
@@ -54,7 +46,7 @@ def test_feedback_buttons_keep_naming_their_document_after_it_is_removed(slack_a
     run(slack_app, f"add {NAME_DOCUMENT}")
     _, ts = slack_app.mention(NAME_QUESTION)
     answer = wait_for(lambda: slack_app.fake.replies(ts))[0]
-    up = action_buttons(answer)[rendering.FEEDBACK_UP_ACTION]
+    up = buttons(answer)[rendering.FEEDBACK_UP_ACTION]
     answered_from = int(rendering.decode_value(up["value"])["d"])
     source_line = answer["blocks"][1]["elements"][0]["text"]
 
@@ -100,7 +92,7 @@ def test_list_pages_on_with_a_button_and_a_page_number(slack_app: SlackApp):
     _store_many(slack_app, 45)
 
     first = run(slack_app, "list")
-    next_button = action_buttons(first)[rendering.LIST_NEXT_ACTION]
+    next_button = buttons(first)[rendering.LIST_NEXT_ACTION]
     _, click = slack_app.click(next_button["action_id"], next_button["value"], ephemeral=True)
     second = wait_for(lambda: slack_app.fake.responses(click))[0]
     third = run(slack_app, "list 3")
@@ -108,19 +100,19 @@ def test_list_pages_on_with_a_button_and_a_page_number(slack_app: SlackApp):
 
     assert first["text"].startswith("45 context documents in this channel · page 1 of 3:")
     assert "#20 Note 20" in first["text"] and "#21 " not in first["text"]
-    assert rendering.LIST_PREVIOUS_ACTION not in action_buttons(first)
+    assert rendering.LIST_PREVIOUS_ACTION not in buttons(first)
     assert next_button["value"] == "2"
     assert second["replace_original"] is True and second["response_type"] == "ephemeral"
     assert "page 2 of 3" in second["text"] and "#21 Note 21" in second["text"]
-    assert {b["value"] for b in action_buttons(second).values()} == {"1", "3"}
+    assert {b["value"] for b in buttons(second).values()} == {"1", "3"}
     assert "#41 Note 41" in third["text"] and "#45 Note 45" in third["text"]
-    assert set(action_buttons(third)) == {rendering.LIST_PREVIOUS_ACTION}
+    assert set(buttons(third)) == {rendering.LIST_PREVIOUS_ACTION}
     assert "There is no page 4" in past["text"] and "`/context list 3`" in past["text"]
 
 
 def test_a_stale_page_button_after_removals_says_where_the_pages_end(slack_app: SlackApp):
     _store_many(slack_app, 25)
-    next_button = action_buttons(run(slack_app, "list"))[rendering.LIST_NEXT_ACTION]
+    next_button = buttons(run(slack_app, "list"))[rendering.LIST_NEXT_ACTION]
     for number in range(21, 26):
         run(slack_app, f"remove {number}")
 

@@ -21,7 +21,7 @@ from bot.rendering import (
     title_from_text,
 )
 from qa_engine.types import Answer, AnswerResult
-from tests.bot.slack.slack_limits import assert_within_slack_limits
+from tests.bot.slack.messages import assert_within_slack_limits
 
 DOCUMENT = "Intro. My name is John and I live in Seattle. Bye."
 

@@ -8,7 +8,8 @@ from sqlalchemy import event
 
 from bot import rendering
 from bot.storage import DocumentSource, add_document, document_page, remove_document
-from tests.bot.slack.slack_limits import assert_within_slack_limits
+from tests.bot.slack.messages import assert_within_slack_limits
+from tests.bot.slack.messages import buttons as message_buttons
 
 DOCUMENTS = 2_000
 
@@ -40,15 +41,6 @@ def _page(session_factory, page: int, channel_id: str = "C1"):
         )
 
 
-def _buttons(message: rendering.Message) -> dict[str, str]:
-    return {
-        e["action_id"]: e["value"]
-        for b in message.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-    }
-
-
 def test_every_page_of_thousands_fits_slack_and_shows_each_document_once(
     session_factory,
 ) -> None:
@@ -71,7 +63,7 @@ def test_every_page_of_thousands_fits_slack_and_shows_each_document_once(
             f"{remaining:,} context documents in this channel · page {page_number} of {pages}:"
         )
         seen.extend(d.number for d in page.documents)
-        buttons = _buttons(message)
+        buttons = {action: b["value"] for action, b in message_buttons(message).items()}
         assert buttons.get(rendering.LIST_PREVIOUS_ACTION) == (
             str(page_number - 1) if page_number > 1 else None
         )

@@ -1,6 +1,8 @@
-"""What Slack accepts in one message, checked on a rendered `Message`."""
+"""Reading rendered messages in tests: what Slack accepts in one, and its buttons."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from bot import rendering
 from bot.rendering import BUTTON_VALUE_LIMIT, MAX_BLOCKS, SECTION_TEXT_LIMIT
@@ -30,3 +32,14 @@ def assert_within_slack_limits(message: rendering.Message) -> None:
                 assert len(element["value"]) <= BUTTON_VALUE_LIMIT
     characters = sum(len(s) for s in _strings([message.text, message.blocks]))
     assert characters <= rendering.MESSAGE_TEXT_LIMIT
+
+
+def buttons(message: rendering.Message | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A message's buttons by action id (a `Message`, or a message as Slack received it)."""
+    blocks = message.blocks if isinstance(message, rendering.Message) else message.get("blocks")
+    return {
+        e["action_id"]: e
+        for b in blocks or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
