@@ -38,4 +38,3 @@ def handle_list_page(
             "Sorry, I couldn't read this channel's documents. Please try again in a minute."
         )
     respond_privately(respond, message, replace_original=True)
-
