@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.questions import is_short_followup, with_earlier_question
+from bot.rendering import Sources
 from bot.storage import (
     count_documents,
-    get_document,
+    documents_by_id,
     make_ranker,
     remember_thread,
     thread_first_question,
@@ -35,8 +35,8 @@ class ChannelAnswer:
 
     result: AnswerResult
     has_documents: bool
-    permalinks: Mapping[str, str] = field(default_factory=dict)
-    """Source document id → link to the Slack message it came from, where there is one."""
+    sources: Sources = field(default_factory=Sources)
+    """The answers' documents as people know them: numbers, links to their messages."""
 
 
 class ChannelAnswerer:
@@ -73,7 +73,7 @@ class ChannelAnswerer:
         if thread_ts is not None:
             question = self._in_thread(team_id, channel_id, thread_ts, question, ranker)
         result = self._engine.answer(question, ranker=ranker, top_k=top_k)
-        permalinks = self._permalinks(team_id, channel_id, result)
+        sources = self._sources(team_id, channel_id, result)
         logger.info(
             "answered in channel %s: %d answer(s) from %d passage(s) in %.0f ms",
             channel_id,
@@ -81,7 +81,7 @@ class ChannelAnswerer:
             result.passages_read,
             (time.monotonic() - started) * 1000,
         )
-        return ChannelAnswer(result=result, has_documents=True, permalinks=permalinks)
+        return ChannelAnswer(result=result, has_documents=True, sources=sources)
 
     def remember_thread(
         self, *, team_id: str, channel_id: str, thread_ts: str, question: str
@@ -112,22 +112,18 @@ class ChannelAnswerer:
         logger.info("follow-up in channel %s read with its thread's first question", channel_id)
         return with_earlier_question(question, earlier)
 
-    def _permalinks(self, team_id: str, channel_id: str, result: AnswerResult) -> dict[str, str]:
-        ids = {a.document_id for a in result.answers if a.document_id.isdigit()}
+    def _sources(self, team_id: str, channel_id: str, result: AnswerResult) -> Sources:
+        ids = sorted({int(a.document_id) for a in result.answers if a.document_id.isdigit()})
         if not ids:
-            return {}
-        links: dict[str, str] = {}
+            return Sources()
         with self._session_factory() as session:
-            for document_id in ids:
-                document = get_document(
-                    session=session,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    document_id=int(document_id),
-                )
-                if document is not None and document.permalink:
-                    links[document_id] = document.permalink
-        return links
+            documents = documents_by_id(
+                session=session, team_id=team_id, channel_id=channel_id, ids=ids
+            )
+        return Sources(
+            numbers={str(i): d.number for i, d in documents.items()},
+            permalinks={str(i): d.permalink for i, d in documents.items() if d.permalink},
+        )
 
 
 def _matches_any_passage(ranker: PassageRanker, question: str) -> bool:

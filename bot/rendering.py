@@ -22,6 +22,11 @@ from qa_engine.types import Answer, AnswerResult
 
 SECTION_TEXT_LIMIT = 3000
 MAX_BLOCKS = 50
+MESSAGE_TEXT_LIMIT = 40_000  # Slack's cap on a message's characters, text and blocks
+LIST_PAGE_SIZE = 20
+"""Documents on one `/context list` page: 2 blocks each, plus a header, a footer and the
+page buttons (43 of Slack's 50 blocks), and at most ~30,000 characters even when every
+title and preview is made of `&` (escaped five times over)."""
 BUTTON_VALUE_LIMIT = 2000
 FALLBACK_TEXT_LIMIT = 3000
 TITLE_LIMIT = 80
@@ -33,6 +38,8 @@ FEEDBACK_DOWN_ACTION = "answer_feedback_down"
 MORE_ANSWERS_ACTION = "answer_more"
 CLEAR_CONFIRM_ACTION = "context_clear_confirm"
 CLEAR_CANCEL_ACTION = "context_clear_cancel"
+LIST_PREVIOUS_ACTION = "context_list_previous"
+LIST_NEXT_ACTION = "context_list_next"
 ADD_CONTEXT_VIEW = "add_context_modal"
 ADD_CONTEXT_SHORTCUT = "add_to_context"
 MODAL_TITLE_BLOCK = "title"
@@ -242,7 +249,7 @@ def fit_blocks(blocks: Sequence[dict[str, Any]], limit: int = MAX_BLOCKS) -> lis
 
 
 def _message(text: str, blocks: Sequence[dict[str, Any]]) -> Message:
-    return Message(text=shorten(text, FALLBACK_TEXT_LIMIT), blocks=fit_blocks(blocks))
+    return Message(text=shorten_mrkdwn(text, FALLBACK_TEXT_LIMIT), blocks=fit_blocks(blocks))
 
 
 def encode_value(payload: Mapping[str, Any], *, shrink: str) -> str:
@@ -268,11 +275,24 @@ def decode_value(value: str | None) -> dict[str, Any]:
 # -- answers ----------------------------------------------------------------------------------
 
 
-def _source(answer: Answer, permalinks: Mapping[str, str]) -> str:
+@dataclass(frozen=True)
+class Sources:
+    """What an answer's source line shows about the documents answers came from, keyed by
+    the engine's document id (the stored row id as a string)."""
+
+    numbers: Mapping[str, int] = field(default_factory=dict)
+    """The per-channel number people use with `/context show`."""
+    permalinks: Mapping[str, str] = field(default_factory=dict)
+    """Link to the Slack message a document came from, where there is one."""
+
+
+def _source(answer: Answer, sources: Sources) -> str:
     title = escape(answer.document_title or "Untitled")
-    link = permalinks.get(answer.document_id)
+    link = sources.permalinks.get(answer.document_id)
+    number = sources.numbers.get(answer.document_id)
     # A title can't hold `|` or `>` inside a link label without ending it early.
-    return f"<{link}|{title.replace('|', '¦')}>" if link else f"“{title}”"
+    named = f"<{link}|{title.replace('|', '¦')}>" if link else f"“{title}”"
+    return f"#{number} {named}" if number is not None else named
 
 
 SENTENCE_CONTEXT = 600  # characters of the sentence kept on each side of the answer
@@ -294,7 +314,7 @@ def quoted_sentence(answer: Answer) -> list[dict[str, Any]]:
     return quoted
 
 
-def _answer_blocks(answer: Answer, permalinks: Mapping[str, str]) -> list[dict[str, Any]]:
+def _answer_blocks(answer: Answer, sources: Sources) -> list[dict[str, Any]]:
     # The answer and its sentence are quoted from a document: rich text (see `highlight`).
     answer_line = [{"type": "text", "text": _one_line(answer.text), "style": {"bold": True}}]
     return [
@@ -306,7 +326,7 @@ def _answer_blocks(answer: Answer, permalinks: Mapping[str, str]) -> list[dict[s
             ],
         },
         context(
-            f"From {_source(answer, permalinks)} · {confidence_label(answer.confidence)} confident"
+            f"From {_source(answer, sources)} · {confidence_label(answer.confidence)} confident"
         ),
     ]
 
@@ -325,16 +345,17 @@ def answer_message(
     result: AnswerResult,
     *,
     has_documents: bool,
-    permalinks: Mapping[str, str] | None = None,
+    sources: Sources | None = None,
 ) -> Message:
-    """The reply to a question: the best answer, its source and buttons — or why there's none."""
+    """The reply to a question: the best answer, its source and buttons — or why there's none.
+
+    The feedback buttons carry the document's stable id, never its number."""
     best = result.best
     if best is None:
         return no_answer_message(
             result.no_answer_reason, has_documents=has_documents, question=result.question
         )
-    permalinks = permalinks or {}
-    blocks = _answer_blocks(best, permalinks)
+    blocks = _answer_blocks(best, sources or Sources())
     buttons = [
         button("👍 Helpful", FEEDBACK_UP_ACTION, feedback_value(result.question, best)),
         button("👎 Not helpful", FEEDBACK_DOWN_ACTION, feedback_value(result.question, best)),
@@ -351,9 +372,7 @@ def answer_message(
     return _message(text, blocks)
 
 
-def more_answers_message(
-    result: AnswerResult, *, permalinks: Mapping[str, str] | None = None
-) -> Message:
+def more_answers_message(result: AnswerResult, *, sources: Sources | None = None) -> Message:
     """The answers after the best one, for the "More answers" button."""
     others = result.answers[1:]
     if not others:
@@ -361,20 +380,19 @@ def more_answers_message(
             "No other answers were likely enough to show.",
             [section("No other answers were likely enough to show.")],
         )
-    permalinks = permalinks or {}
     blocks = [section(f"Other possible answers to “{escape(shorten(result.question, 300))}”:")]
     for answer in others:
-        blocks.extend(_answer_blocks(answer, permalinks))
+        blocks.extend(_answer_blocks(answer, sources or Sources()))
     text = "Other possible answers: " + "; ".join(escape(a.text) for a in others)
     return _message(text, blocks)
 
 
 def unprompted_answer_message(
-    result: AnswerResult, *, switch: str, permalinks: Mapping[str, str] | None = None
+    result: AnswerResult, *, switch: str, sources: Sources | None = None
 ) -> Message:
     """An answer nobody asked qabot for (`switch`: "followups" or "autoanswer"), with a
     note on how to stop such answers; only called with an answer to show."""
-    message = answer_message(result, has_documents=True, permalinks=permalinks)
+    message = answer_message(result, has_documents=True, sources=sources)
     note = f"Answered without a mention · `/context {switch} off` stops that"
     return _message(message.text, fit_blocks([*message.blocks, context(note)]))
 
@@ -500,35 +518,59 @@ def _source_label(source: Any) -> str:
 
 
 def _document_meta(document: Any) -> str:
-    meta = f"#{document.id} · added by <@{document.added_by}> via {_source_label(document.source)}"
+    via = _source_label(document.source)
+    meta = f"#{document.number} · added by <@{document.added_by}> via {via}"
     meta += f" · {_when(document.created_at)}"
     if getattr(document, "permalink", None):
         meta += f" · <{document.permalink}|original message>"
     return meta
 
 
-def document_list_message(documents: Sequence[Any]) -> Message:
-    """`/context list`: id, title, who added it and when, and a short preview of each."""
-    if not documents:
-        return _message(
-            "This channel has no context documents yet. " + HOW_TO_ADD_CONTEXT,
-            [section("This channel has no context documents yet. " + HOW_TO_ADD_CONTEXT)],
+def document_list_message(page: Any) -> Message:
+    """`/context list [page]`: one page of documents (number, title, who added it and when, a
+    short preview), the total, and buttons to the neighbouring pages.
+
+    `page` has `documents`, `total`, `page` and `pages` (`bot.storage.DocumentPage`).
+    """
+    if page.total == 0:
+        return notice("This channel has no context documents yet. " + HOW_TO_ADD_CONTEXT)
+    if not page.documents:
+        return notice(
+            f"There is no page {page.page}: this channel's {_documents(page.total)} fit on "
+            f"{_pages(page.pages)}. `/context list {page.pages}` shows the last one."
         )
-    count = len(documents)
-    header = f"{count} context document{'s' if count != 1 else ''} in this channel:"
+    header = f"{_documents(page.total)} in this channel"
+    if page.pages > 1:
+        header += f" · page {page.page} of {page.pages}"
     blocks = [section(f"*{header}*")]
-    shown = documents[: (MAX_BLOCKS - 2) // 2]
-    for document in shown:
+    for document in page.documents:
         blocks.append(
-            section(f"*#{document.id} {escape(document.title)}*\n{escape(preview(document.text))}")
+            section(
+                f"*#{document.number} {escape(document.title)}*\n{escape(preview(document.text))}"
+            )
         )
         blocks.append(context(_document_meta(document)))
-    if len(shown) < count:
-        blocks.append(
-            context(f"…and {count - len(shown)} more. See one with `/context show &lt;id&gt;`.")
-        )
-    lines = [f"#{d.id} {escape(d.title)}" for d in documents]
-    return _message(header + "\n" + "\n".join(lines), blocks)
+    hint = "`/context show &lt;number&gt;` shows a document in full."
+    if page.page < page.pages:
+        hint = f"`/context list {page.page + 1}` shows the next page. " + hint
+    blocks.append(context(hint))
+    buttons = []
+    if page.page > 1:
+        buttons.append(button("← Previous page", LIST_PREVIOUS_ACTION, str(page.page - 1)))
+    if page.page < page.pages:
+        buttons.append(button("Next page →", LIST_NEXT_ACTION, str(page.page + 1)))
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    lines = [f"#{d.number} {escape(d.title)}" for d in page.documents]
+    return _message(header + ":\n" + "\n".join(lines), blocks)
+
+
+def _documents(count: int) -> str:
+    return f"{count:,} context document{'s' if count != 1 else ''}"
+
+
+def _pages(count: int) -> str:
+    return f"{count:,} page{'s' if count != 1 else ''}"
 
 
 def chunk_escaped(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
@@ -556,26 +598,34 @@ def chunk_escaped(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
 def document_message(document: Any) -> Message:
     """`/context show <id>`: the whole document, over as many sections as it needs."""
     blocks = [
-        section(f"*#{document.id} {escape(document.title)}*"),
+        section(f"*#{document.number} {escape(document.title)}*"),
         context(_document_meta(document)),
     ]
+    fallback = f"#{document.number} {escape(document.title)}\n{escape(preview(document.text, 500))}"
     chunks = chunk_escaped(document.text)
     room = MAX_BLOCKS - len(blocks) - 1
-    blocks.extend(section(chunk) for chunk in chunks[:room])
-    if len(chunks) > room:
+    # Slack also caps a whole message at 40,000 characters; keep room for the rest.
+    budget = MESSAGE_TEXT_LIMIT - len(fallback) - 2 * SECTION_TEXT_LIMIT
+    shown = 0
+    for chunk in chunks[:room]:
+        budget -= len(chunk)
+        if budget < 0:
+            break
+        blocks.append(section(chunk))
+        shown += 1
+    if shown < len(chunks):
         blocks.append(context("…the rest is too long to show in Slack."))
-    fallback = f"#{document.id} {escape(document.title)}\n{escape(preview(document.text, 500))}"
     return _message(fallback, blocks)
 
 
 def added_message(document: Any) -> Message:
-    text = f"Added #{document.id} “{escape(document.title)}” to this channel's context."
+    text = f"Added #{document.number} “{escape(document.title)}” to this channel's context."
     return _message(text, [section(text)])
 
 
 def pinned_message(document: Any) -> Message:
     return notice(
-        f"Added the pinned message to this channel's context as #{document.id} "
+        f"Added the pinned message to this channel's context as #{document.number} "
         f"“{escape(document.title)}”. Unpin it to take it out."
     )
 
@@ -647,7 +697,7 @@ def _modal(
 
 
 def removed_message(document: Any) -> Message:
-    text = f"Removed #{document.id} “{escape(document.title)}” from this channel's context."
+    text = f"Removed #{document.number} “{escape(document.title)}” from this channel's context."
     return _message(text, [section(text)])
 
 
@@ -689,8 +739,8 @@ def help_message(intro: str | None = None) -> Message:
         "`/context add` alone opens a form",
         "• Pin a message: it becomes a document; unpin it to take it out. "
         "Or use the message shortcut *Add to channel context*.",
-        "• `/context list` · `/context show &lt;id&gt;` · `/context remove &lt;id&gt;` · "
-        "`/context clear`",
+        "• `/context list [page]` · `/context show &lt;number&gt;` · "
+        "`/context remove &lt;number&gt;` · `/context clear`",
         "• Files: pin a text, Markdown or PDF file, or `/context add &lt;link to the file&gt;`. "
         "On a thread reply, the shortcut *Save as answer* stores it as the answer to the "
         "thread's question.",

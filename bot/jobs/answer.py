@@ -171,12 +171,12 @@ class AnswerJob:
             if not confident_enough(outcome.result, request.min_confidence):
                 return SILENCE
             return rendering.unprompted_answer_message(
-                outcome.result, switch=request.unprompted.value, permalinks=outcome.permalinks
+                outcome.result, switch=request.unprompted.value, sources=outcome.sources
             )
         if request.more:
-            return rendering.more_answers_message(outcome.result, permalinks=outcome.permalinks)
+            return rendering.more_answers_message(outcome.result, sources=outcome.sources)
         return rendering.answer_message(
-            outcome.result, has_documents=outcome.has_documents, permalinks=outcome.permalinks
+            outcome.result, has_documents=outcome.has_documents, sources=outcome.sources
         )
 
     def _deliver(self, running: RunningJob, request: AnswerRequest) -> Outcome:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot import rendering
 from bot.jobs import AddRequest, AnswerRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
-from bot.storage import JobKind
+from bot.storage import JobKind, document_page
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -57,7 +57,12 @@ def origin_of(
     `channel_id` where the payload keeps its channel elsewhere than `channel.id`.
     """
     if channel_id is None:
-        channel_id = (body.get("channel") or {}).get("id") or ""
+        # A button on an ephemeral message names its channel only in the container.
+        channel_id = (
+            (body.get("channel") or {}).get("id")
+            or (body.get("container") or {}).get("channel_id")
+            or ""
+        )
     user_id = (body.get("user") or {}).get("id", "")
     return Origin(team_id=team_of(context), channel_id=channel_id, user_id=user_id)
 
@@ -242,3 +247,17 @@ def respond_privately(respond: Respond, message: rendering.Message, **options: A
     response = respond(response_type="ephemeral", **options, **message.as_kwargs())
     if response is not None and response.status_code != 200:
         logger.error("response_url refused the reply: HTTP %s", response.status_code)
+
+
+def document_list_page(services: Services, origin: Origin, page: int) -> rendering.Message:
+    """Page `page` of `/context list` for the origin's channel (the command and the page
+    buttons both show it)."""
+    with services.session_factory() as session:
+        documents = document_page(
+            session=session,
+            team_id=origin.team_id,
+            channel_id=origin.channel_id,
+            page=page,
+            per_page=rendering.LIST_PAGE_SIZE,
+        )
+    return rendering.document_list_message(documents)

@@ -14,11 +14,14 @@ from bot.storage.channel_settings import (
 )
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.documents import (
+    DocumentPage,
     StoredDocument,
     add_document,
     channel_passages,
     clear_channel,
     count_documents,
+    document_page,
+    documents_by_id,
     get_document,
     list_documents,
     remove_document,
@@ -71,6 +74,7 @@ __all__ = [
     "ChannelSwitch",
     "ClaimedJob",
     "Document",
+    "DocumentPage",
     "DocumentSource",
     "Feedback",
     "Fts5PassageRanker",
@@ -92,6 +96,8 @@ __all__ = [
     "count_documents",
     "count_jobs",
     "create_db_engine",
+    "document_page",
+    "documents_by_id",
     "enqueue_job",
     "extend_leases",
     "feedback_counts",

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -89,14 +90,22 @@ class Channel(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_document_number: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    """The number the channel's next document gets. Only ever goes up (never reset by a
+    remove or a clear), so a number names one document for the channel's whole life."""
 
     documents: Mapped[list[Document]] = relationship(
-        back_populates="channel", order_by="Document.id"
+        back_populates="channel", order_by="Document.number"
     )
 
 
 class Document(Base):
     """A context document pinned to a channel.
+
+    `number` is what people see (`#3`): per channel, from 1, never reused in that channel
+    (see `Channel.next_document_number`). `id` is the stable id for machines (buttons,
+    feedback, the engine): on SQLite the table is AUTOINCREMENT, so a deleted document's id
+    is never given to another one either, as on PostgreSQL with its sequence.
 
     `source_ts` is the Slack message the text came from, when there is one; a channel holds
     at most one document per message, so pinning a message and then adding it with the
@@ -105,10 +114,15 @@ class Document(Base):
     """
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("channel_row_id", "source_ts"),)
+    __table_args__ = (
+        UniqueConstraint("channel_row_id", "source_ts"),
+        UniqueConstraint("channel_row_id", "number"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_row_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    number: Mapped[int]
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[DocumentSource] = mapped_column(
@@ -238,8 +252,9 @@ class Job(Base):
 class Feedback(Base):
     """One user's vote on one answer message; voting again replaces the vote.
 
-    `document_id` is deliberately not a foreign key: feedback outlives the document it was
-    about, and keeps saying which one that was.
+    `document_id` is the document's row id (never its per-channel number) and deliberately
+    not a foreign key: feedback outlives the document it was about, and keeps saying which
+    one that was, since a row id is never given to another document.
     """
 
     __tablename__ = "feedback"

@@ -22,6 +22,7 @@ from bot.jobs import AddRequest
 from bot.listeners.internals import (
     NOT_SAVED,
     Origin,
+    document_list_page,
     linked_file_id,
     private_destination,
     queue_adds,
@@ -34,7 +35,6 @@ from bot.storage import (
     DocumentSource,
     count_documents,
     get_document,
-    list_documents,
     remove_document,
 )
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _SUBCOMMAND = re.compile(r"\s*(\S*)\s*(.*)", re.DOTALL)
-_MAX_ID_DIGITS = 18  # stays inside a 64-bit integer column
+_MAX_NUMBER_DIGITS = 18  # stays inside a 64-bit integer column
 _SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 
 
@@ -90,12 +90,22 @@ def parse_subcommand(text: str) -> tuple[str, str]:
     return match.group(1).lower(), match.group(2).strip()
 
 
-def parse_document_id(argument: str) -> int | None:
-    """`"12"` or `"#12"` → 12; anything else (words, several ids, signs) → None."""
+def parse_document_number(argument: str) -> int | None:
+    """`"12"` or `"#12"` → 12; anything else (words, several numbers, signs) → None."""
     candidate = argument.strip().removeprefix("#")
-    if not candidate.isascii() or not candidate.isdigit() or len(candidate) > _MAX_ID_DIGITS:
+    if not candidate.isascii() or not candidate.isdigit() or len(candidate) > _MAX_NUMBER_DIGITS:
         return None
     return int(candidate)
+
+
+def parse_page(argument: str) -> int | None:
+    """`""` → 1, `"3"` → 3; anything else (0, words, signs) → None."""
+    if not argument.strip():
+        return 1
+    candidate = argument.strip()
+    if not candidate.isascii() or not candidate.isdigit() or len(candidate) > _MAX_NUMBER_DIGITS:
+        return None
+    return int(candidate) or None
 
 
 @dataclass(frozen=True)
@@ -155,31 +165,41 @@ def _accept_add(request: _Request) -> Message | None:
 
 
 def _list(request: _Request) -> Message:
-    with request.services.session_factory() as session:
-        documents = list_documents(session=session, **request.scope())
-    return rendering.document_list_message(documents)
+    page = parse_page(request.argument)
+    if page is None:
+        given = escape(rendering.shorten(request.argument, 40))
+        return notice(
+            f"Which page? Give its number, e.g. `/context list 2` (`{given}` isn't one). "
+            "`/context list` shows the first."
+        )
+    return document_list_page(request.services, request.origin, page)
 
 
 def _show(request: _Request) -> Message:
-    document_id = parse_document_id(request.argument)
-    if document_id is None:
-        return _bad_id("show", request.argument)
+    number = parse_document_number(request.argument)
+    if number is None:
+        return _bad_number("show", request.argument)
     with request.services.session_factory() as session:
-        document = get_document(session=session, **request.scope(), document_id=document_id)
+        document = get_document(session=session, **request.scope(), number=number)
     if document is None:
-        return _no_such_document(document_id)
+        return _no_such_document(number)
     return rendering.document_message(document)
 
 
 def _remove(request: _Request) -> Message:
-    document_id = parse_document_id(request.argument)
-    if document_id is None:
-        return _bad_id("remove", request.argument)
+    number = parse_document_number(request.argument)
+    if number is None:
+        return _bad_number("remove", request.argument)
     with request.services.session_factory.begin() as session:
-        document = remove_document(session=session, **request.scope(), document_id=document_id)
+        document = remove_document(session=session, **request.scope(), number=number)
     if document is None:
-        return _no_such_document(document_id)
-    logger.info("removed document %s from channel %s", document.id, request.origin.channel_id)
+        return _no_such_document(number)
+    logger.info(
+        "removed document #%d (id %d) from channel %s",
+        document.number,
+        document.id,
+        request.origin.channel_id,
+    )
     return rendering.removed_message(document)
 
 
@@ -237,7 +257,7 @@ def _unknown(subcommand: str) -> Message:
     )
 
 
-def _bad_id(subcommand: str, argument: str) -> Message:
+def _bad_number(subcommand: str, argument: str) -> Message:
     given = f" (`{escape(rendering.shorten(argument, 40))}` isn't one)" if argument else ""
     return notice(
         f"Which document? Give its number, e.g. `/context {subcommand} 3`{given}. "
@@ -245,9 +265,9 @@ def _bad_id(subcommand: str, argument: str) -> Message:
     )
 
 
-def _no_such_document(document_id: int) -> Message:
+def _no_such_document(number: int) -> Message:
     return notice(
-        f"There is no document #{document_id} in this channel. "
+        f"There is no document #{number} in this channel. "
         "`/context list` shows the ones there are."
     )
 

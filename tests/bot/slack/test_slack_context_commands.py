@@ -28,7 +28,7 @@ def add(app: SlackApp, text: str, channel: str = "C1") -> int:
     response, name = app.command("/context", f"add {text}", channel=channel)
     assert response.status_code == 200
     assert "Added #" in reply(app.fake, name)["text"]
-    return documents(app, channel)[-1].id
+    return documents(app, channel)[-1].number
 
 
 def test_add_with_text_stores_a_document_titled_by_its_first_line(slack_app: SlackApp):
@@ -161,7 +161,7 @@ def test_remove_takes_the_document_out(slack_app: SlackApp):
     _, name = slack_app.command("/context", f"remove {gone}")
 
     assert "Removed" in reply(slack_app.fake, name)["text"]
-    assert [d.id for d in documents(slack_app)] == [keep]
+    assert [d.number for d in documents(slack_app)] == [keep]
 
 
 def test_clear_asks_first_and_the_button_clears(slack_app: SlackApp):
@@ -207,7 +207,7 @@ def test_help_and_bare_command_explain_the_commands(slack_app: SlackApp):
 def test_malformed_commands_get_a_friendly_message_and_change_nothing(slack_app: SlackApp):
     document_id = add(slack_app, "Stays")
     add(slack_app, "Other channel", channel="C2")
-    other_channel_id = documents(slack_app, "C2")[0].id
+    other_channel_number = add(slack_app, "Other channel's second", channel="C2")
     cases = {
         "frobnicate": "I don't know `/context frobnicate`",
         "show": "Which document?",
@@ -215,8 +215,11 @@ def test_malformed_commands_get_a_friendly_message_and_change_nothing(slack_app:
         "show 1 2": "isn't one",
         "remove -1": "isn't one",
         "remove 99999": "There is no document #99999",
-        f"remove {other_channel_id}": f"There is no document #{other_channel_id}",
-        f"show {other_channel_id}": f"There is no document #{other_channel_id}",
+        f"remove {other_channel_number}": f"There is no document #{other_channel_number}",
+        f"show {other_channel_number}": f"There is no document #{other_channel_number}",
+        "list abc": "Which page?",
+        "list 0": "Which page?",
+        "list 2": "There is no page 2",
     }
     for text, expected in cases.items():
         response, name = slack_app.command("/context", text)
@@ -225,8 +228,9 @@ def test_malformed_commands_get_a_friendly_message_and_change_nothing(slack_app:
         assert expected in message["text"], (text, message["text"])
         assert message["response_type"] == "ephemeral"
 
-    assert [d.id for d in documents(slack_app)] == [document_id]
-    assert len(documents(slack_app, "C2")) == 1
+    assert other_channel_number == 2
+    assert [d.number for d in documents(slack_app)] == [document_id]
+    assert len(documents(slack_app, "C2")) == 2
 
 
 def test_documents_survive_a_restart(settings, engine, fake_slack):

@@ -28,6 +28,7 @@ from tests.bot.slack.conftest import (
     needs_trained_model,
 )
 from tests.bot.slack.fake_slack import TEAM_ID, Call, FakeSlack, wait_for
+from tests.bot.slack.messages import buttons
 
 
 def add_name_document(app: SlackApp, channel: str = "C1") -> None:
@@ -42,15 +43,6 @@ def one_reply(fake: FakeSlack, thread_ts: str) -> Call:
 
 def section_text(message: Call) -> str:
     return "\n".join(b["text"]["text"] for b in message.get("blocks", []) if b["type"] == "section")
-
-
-def buttons(message: Call) -> dict[str, dict]:
-    return {
-        e["action_id"]: e
-        for b in message.get("blocks", [])
-        if b["type"] == "actions"
-        for e in b["elements"]
-    }
 
 
 def test_mention_gets_eyes_then_an_answer_in_its_thread(slack_app: SlackApp):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.listeners.commands.context import parse_document_id, parse_subcommand
+from bot.listeners.commands.context import parse_document_number, parse_subcommand
 
 
 @pytest.mark.parametrize(
@@ -36,5 +36,5 @@ def test_parse_subcommand(text, expected):
         ("9" * 19, None),
     ],
 )
-def test_parse_document_id(argument, expected):
-    assert parse_document_id(argument) == expected
+def test_parse_document_number(argument, expected):
+    assert parse_document_number(argument) == expected

@@ -21,6 +21,7 @@ from bot.rendering import (
     title_from_text,
 )
 from qa_engine.types import Answer, AnswerResult
+from tests.bot.slack.messages import assert_within_slack_limits
 
 DOCUMENT = "Intro. My name is John and I live in Seattle. Bye."
 
@@ -47,17 +48,6 @@ def answer(text: str = "John", confidence: float = 0.871, **overrides) -> Answer
 
 def all_text(message: rendering.Message) -> str:
     return json.dumps(message.blocks, ensure_ascii=False) + message.text
-
-
-def assert_within_slack_limits(message: rendering.Message) -> None:
-    assert len(message.blocks) <= MAX_BLOCKS
-    assert message.text and len(message.text) <= rendering.FALLBACK_TEXT_LIMIT
-    for block in message.blocks:
-        if block["type"] == "section":
-            assert len(block["text"]["text"]) <= SECTION_TEXT_LIMIT
-        if block["type"] == "actions":
-            for element in block["elements"]:
-                assert len(element["value"]) <= BUTTON_VALUE_LIMIT
 
 
 def test_escape_covers_the_three_reserved_characters():
@@ -174,10 +164,28 @@ def test_the_source_links_to_the_original_message_when_known():
     result = AnswerResult("q", (answer(document_title="A|B"),), 1)
 
     message = rendering.answer_message(
-        result, has_documents=True, permalinks={"7": "https://x.slack.com/archives/C1/p1"}
+        result,
+        has_documents=True,
+        sources=rendering.Sources(
+            numbers={"7": 3}, permalinks={"7": "https://x.slack.com/archives/C1/p1"}
+        ),
     )
 
-    assert "<https://x.slack.com/archives/C1/p1|A¦B>" in message.blocks[1]["elements"][0]["text"]
+    source = message.blocks[1]["elements"][0]["text"]
+    assert "From #3 <https://x.slack.com/archives/C1/p1|A¦B>" in source
+
+
+def test_the_source_names_the_documents_channel_number_not_its_id():
+    result = AnswerResult("q", (answer(), answer("Seattle", 0.2)), 1)  # both from id "7"
+    sources = rendering.Sources(numbers={"7": 2})
+
+    best = rendering.answer_message(result, has_documents=True, sources=sources)
+    more = rendering.more_answers_message(result, sources=sources)
+
+    assert "From #2 “" in best.blocks[1]["elements"][0]["text"]
+    assert "From #2 “" in json.dumps(more.blocks, ensure_ascii=False)
+    # The buttons keep the stable id: a number could name another document later.
+    assert rendering.decode_value(best.blocks[-1]["elements"][0]["value"])["d"] == "7"
 
 
 def test_feedback_value_round_trips_and_fits_a_button():
@@ -263,7 +271,8 @@ def test_chunk_escaped_respects_the_limit_and_never_splits_an_entity(text):
 
 def stored(i: int, text: str = "Body text", title: str = "Title") -> SimpleNamespace:
     return SimpleNamespace(
-        id=i,
+        id=1000 + i,  # never shown: people see the per-channel number
+        number=i,
         title=title,
         text=text,
         source="pin",
@@ -273,14 +282,58 @@ def stored(i: int, text: str = "Body text", title: str = "Title") -> SimpleNames
     )
 
 
-def test_a_long_document_list_fits_fifty_blocks():
-    documents = [stored(i, text="x" * 5_000, title="<t>" * 50) for i in range(200)]
+def page_of(documents: list, *, total: int, page: int = 1) -> SimpleNamespace:
+    per_page = rendering.LIST_PAGE_SIZE
+    return SimpleNamespace(
+        documents=documents, total=total, page=page, pages=max(1, -(-total // per_page))
+    )
 
-    message = rendering.document_list_message(documents)
+
+def test_a_full_list_page_of_worst_case_documents_fits_slacks_limits():
+    # Titles and previews of `&` grow five times when escaped; permalinks are long.
+    documents = [
+        SimpleNamespace(
+            **{**vars(stored(n, text="&" * 5_000, title="&" * rendering.TITLE_LIMIT)),
+            "permalink": "https://a-long-workspace-name.slack.com/archives/C0123456789/"
+            "p1712345678901234?thread_ts=1712345678.901234&cid=C0123456789",
+        })
+        for n in range(9_981, 10_001)
+    ]
+
+    message = rendering.document_list_message(page_of(documents, total=10_000, page=500))
 
     assert_within_slack_limits(message)
-    assert "more" in json.dumps(message.blocks[-1])
-    assert "<t>" not in json.dumps(message.blocks)
+    assert "10,000 context documents" in message.text and "page 500 of 500" in message.text
+    assert "&&" not in json.dumps(message.blocks) and not message.text.endswith("&amp…")
+    assert "*#10000 " in json.dumps(message.blocks) and "#1010" not in message.text
+
+
+def test_a_list_page_shows_its_numbers_and_the_way_on():
+    documents = [stored(n) for n in range(21, 41)]
+
+    message = rendering.document_list_message(page_of(documents, total=45, page=2))
+
+    assert_within_slack_limits(message)
+    actions = message.blocks[-1]
+    assert actions["type"] == "actions"
+    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
+        (rendering.LIST_PREVIOUS_ACTION, "1"),
+        (rendering.LIST_NEXT_ACTION, "3"),
+    ]
+    assert "`/context list 3`" in json.dumps(message.blocks)
+    assert "*#21 Title*" in message.blocks[1]["text"]["text"]
+    assert "#1021" not in json.dumps(message.blocks)
+
+
+def test_a_single_page_list_has_no_page_buttons_and_past_the_end_says_so():
+    one_page = rendering.document_list_message(page_of([stored(1)], total=1))
+    past = rendering.document_list_message(page_of([], total=45, page=9))
+    empty = rendering.document_list_message(page_of([], total=0))
+
+    assert all(b["type"] != "actions" for b in one_page.blocks)
+    assert one_page.text.startswith("1 context document in this channel:")
+    assert "There is no page 9" in past.text and "`/context list 3`" in past.text
+    assert "no context documents yet" in empty.text
 
 
 def test_a_long_document_is_shown_over_several_sections_within_limits():

@@ -10,6 +10,7 @@ from bot.storage import (
     channel_passages,
     clear_channel,
     count_documents,
+    documents_by_id,
     feedback_counts,
     get_document,
     list_documents,
@@ -48,7 +49,7 @@ def test_add_document_stores_fields_and_returns_them(session_factory, add_doc) -
     assert stored.created_at.tzinfo is not None
     assert before - timedelta(seconds=1) <= stored.created_at <= datetime.now(UTC)
     with session_factory.begin() as session:
-        again = get_document(session=session, team_id="T1", channel_id="C1", document_id=stored.id)
+        again = get_document(session=session, team_id="T1", channel_id="C1", number=stored.number)
     assert again == stored
     assert again.created_at.utcoffset() == timedelta(0)
 
@@ -118,7 +119,7 @@ def test_empty_and_unknown_channels(session_factory) -> None:
         assert count_documents(session=session, team_id="T9", channel_id="C9") == 0
         assert channel_passages(session=session, team_id="T9", channel_id="C9") == []
         assert clear_channel(session=session, team_id="T9", channel_id="C9") == 0
-        assert get_document(session=session, team_id="T9", channel_id="C9", document_id=1) is None
+        assert get_document(session=session, team_id="T9", channel_id="C9", number=1) is None
 
 
 def test_remove_document_returns_it_and_removes_its_passages(session_factory, add_doc) -> None:
@@ -127,10 +128,10 @@ def test_remove_document_returns_it_and_removes_its_passages(session_factory, ad
 
     with session_factory.begin() as session:
         removed = remove_document(
-            session=session, team_id="T1", channel_id="C1", document_id=gone.id
+            session=session, team_id="T1", channel_id="C1", number=gone.number
         )
     with session_factory.begin() as session:
-        again = remove_document(session=session, team_id="T1", channel_id="C1", document_id=gone.id)
+        again = remove_document(session=session, team_id="T1", channel_id="C1", number=gone.number)
         remaining = list_documents(session=session, team_id="T1", channel_id="C1")
         passages = channel_passages(session=session, team_id="T1", channel_id="C1")
 
@@ -158,26 +159,32 @@ def test_clear_channel_removes_only_that_channels_documents(session_factory, add
 def test_another_channels_document_cannot_be_read_or_removed(
     session_factory, add_doc, team_id: str, channel_id: str
 ) -> None:
-    mine = add_doc("Private to C1 of T1.")
+    first = add_doc("Also in C1 of T1.")
+    mine = add_doc("Private to C1 of T1.")  # #2 here; the other place has only a #1
     add_doc("Something in the other place.", team_id=team_id, channel_id=channel_id)
 
     with session_factory.begin() as session:
+        by_id = documents_by_id(
+            session=session, team_id=team_id, channel_id=channel_id, ids=[first.id, mine.id]
+        )
         got = get_document(
-            session=session, team_id=team_id, channel_id=channel_id, document_id=mine.id
+            session=session, team_id=team_id, channel_id=channel_id, number=mine.number
         )
         removed = remove_document(
-            session=session, team_id=team_id, channel_id=channel_id, document_id=mine.id
+            session=session, team_id=team_id, channel_id=channel_id, number=mine.number
         )
         theirs = list_documents(session=session, team_id=team_id, channel_id=channel_id)
         their_passages = channel_passages(session=session, team_id=team_id, channel_id=channel_id)
     with session_factory.begin() as session:
         still_mine = list_documents(session=session, team_id="T1", channel_id="C1")
 
+    assert mine.number == 2
     assert got is None
     assert removed is None
+    assert by_id == {}
     assert mine.id not in {d.id for d in theirs}
     assert str(mine.id) not in {p.document_id for p in their_passages}
-    assert still_mine == [mine]
+    assert still_mine == [first, mine]
 
 
 def test_the_same_message_is_stored_once_per_channel(session_factory, add_doc) -> None:
@@ -261,7 +268,7 @@ def test_removing_documents_keeps_feedback_about_them(session_factory, add_doc) 
         )
 
     with session_factory.begin() as session:
-        remove_document(session=session, team_id="T1", channel_id="C1", document_id=doc.id)
+        remove_document(session=session, team_id="T1", channel_id="C1", number=doc.number)
         clear_channel(session=session, team_id="T1", channel_id="C1")
     with session_factory.begin() as session:
         assert feedback_counts(session=session, team_id="T1", channel_id="C1") == (1, 0)

@@ -8,6 +8,7 @@ from bot.storage import (
     channel_passages,
     clear_channel,
     fts5_match_query,
+    list_documents,
     make_ranker,
     remove_document,
 )
@@ -175,7 +176,9 @@ def test_removing_a_document_removes_its_passages_from_the_index(session_factory
     assert _fts_rowids(session_factory, "violin")
 
     with session_factory.begin() as session:
-        remove_document(session=session, team_id="T1", channel_id="C1", document_id=facts["Grace"])
+        listed = list_documents(session=session, team_id="T1", channel_id="C1")
+        grace = next(d for d in listed if d.id == facts["Grace"])
+        remove_document(session=session, team_id="T1", channel_id="C1", number=grace.number)
 
     assert _fts_rowids(session_factory, "violin") == set()
     _assert_index_matches_passages(session_factory)
