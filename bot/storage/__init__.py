@@ -5,6 +5,7 @@ the application. Data-access functions take a keyword-only `session`; callers ow
 transaction (`with session_factory.begin() as session: ...`).
 """
 
+from bot.storage.assistant_threads import find_thread_context, save_thread_context
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.documents import (
     StoredDocument,
@@ -37,7 +38,14 @@ from bot.storage.jobs import (
     retry_job_later,
     save_progress,
 )
+from bot.storage.lifecycle import (
+    ForgottenWorkspace,
+    forget_workspace,
+    is_answering,
+    set_answering,
+)
 from bot.storage.models import (
+    AssistantThread,
     Base,
     Channel,
     Document,
@@ -53,12 +61,14 @@ from bot.storage.models import (
 from bot.storage.ranker import Fts5PassageRanker, fts5_match_query, make_ranker
 
 __all__ = [
+    "AssistantThread",
     "Base",
     "Channel",
     "ClaimedJob",
     "Document",
     "DocumentSource",
     "Feedback",
+    "ForgottenWorkspace",
     "Fts5PassageRanker",
     "HandledEvent",
     "Job",
@@ -80,10 +90,13 @@ __all__ = [
     "enqueue_job",
     "extend_leases",
     "feedback_counts",
+    "find_thread_context",
     "finish_job",
+    "forget_workspace",
     "fts5_match_query",
     "get_document",
     "has_due_jobs",
+    "is_answering",
     "job_status",
     "lease_owners",
     "list_documents",
@@ -98,4 +111,6 @@ __all__ = [
     "remove_documents_by_source_ts",
     "retry_job_later",
     "save_progress",
+    "save_thread_context",
+    "set_answering",
 ]

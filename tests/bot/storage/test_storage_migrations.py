@@ -12,7 +12,10 @@ from bot.migrate import current_revision, downgrade_database, head_revision, upg
 from bot.storage import Base, create_db_engine, list_documents, make_session_factory
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-APP_TABLES = {"channels", "documents", "passages", "handled_events", "feedback", "jobs"}
+APP_TABLES = {
+    "channels", "documents", "passages", "handled_events", "feedback", "jobs",
+    "assistant_threads",
+}
 
 
 def _sqlite_objects(url: str) -> dict[str, set[str]]:
@@ -47,7 +50,7 @@ def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
 
     upgrade_database(url)
 
-    assert head_revision() == "0002"
+    assert head_revision() == "0008"
     assert current_revision(url) == head_revision()
 
 
@@ -125,3 +128,30 @@ def test_migrated_schema_matches_what_the_orm_reads(database_url: str) -> None:
     finally:
         engine.dispose()
     assert columns == {"id", "document_id", "index", "start", "end", "text"}
+
+
+def test_downgrade_below_the_lifecycle_revision_keeps_documents(
+    database_url: str, add_doc
+) -> None:
+    add_doc("Alice lives in Paris.", channel_id="C9")
+
+    downgrade_database(database_url, "0002")
+    engine = create_db_engine(database_url)
+    try:
+        channel_columns = {c["name"] for c in inspect(engine).get_columns("channels")}
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    upgrade_database(database_url)
+
+    assert "answering" not in channel_columns
+    assert "assistant_threads" not in tables
+    engine = create_db_engine(database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            docs = list_documents(session=session, team_id="T1", channel_id="C9")
+            passages = session.execute(text("SELECT count(*) FROM passages_fts")).scalar()
+    finally:
+        engine.dispose()
+    assert [d.text for d in docs] == ["Alice lives in Paris."]
+    assert passages >= 1
