@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.answering import ChannelAnswerer
 from bot.ingestion import DocumentIngestor
 from bot.jobs import AddDocumentJob, AnswerJob, JobRunner, make_web_client
+from bot.lifecycle import DataLifecycle
 from bot.settings import Settings
 from bot.storage import JobKind, create_db_engine, make_session_factory
 from qa_engine.engine import QAEngine
@@ -41,6 +42,7 @@ class Services:
     client: WebClient
     answerer: ChannelAnswerer
     ingestor: DocumentIngestor
+    lifecycle: DataLifecycle
     jobs: JobRunner
     answer_pool: ThreadPoolExecutor
     listener_pool: ThreadPoolExecutor
@@ -95,12 +97,14 @@ def build_services(
         session_factory=session_factory,
         max_chars=settings.qa_max_document_chars,
     )
+    lifecycle = DataLifecycle(session_factory=session_factory)
     answer_pool = ThreadPoolExecutor(
         max_workers=settings.answer_workers, thread_name_prefix="qabot-answer"
     )
     handlers = {
         JobKind.ANSWER: AnswerJob(
             answerer=answerer,
+            lifecycle=lifecycle,
             client=client,
             reply_deadline=timedelta(seconds=settings.reply_deadline_seconds),
             give_up_after=timedelta(seconds=settings.reply_give_up_seconds),
@@ -123,6 +127,7 @@ def build_services(
         client=client,
         answerer=answerer,
         ingestor=ingestor,
+        lifecycle=lifecycle,
         jobs=runner,
         answer_pool=answer_pool,
         listener_pool=ThreadPoolExecutor(

@@ -1,4 +1,5 @@
-"""Events API: mentions are questions; pins add and remove documents."""
+"""Events API: mentions are questions; pins add and remove documents; workspaces and channels
+coming and going change what is stored."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
+from bot.listeners.events.lifecycle import CHANGES, apply_change, change_made
 from bot.listeners.events.mentions import accept_mention, handle_app_mention
 from bot.listeners.events.pins import accept_pin, handle_pin_added, handle_pin_removed
 from bot.listeners.internals import bind
@@ -23,3 +25,5 @@ def register(app: App, services: Services) -> None:
         bind(handle_pin_added, services=services)
     )
     app.event("pin_removed")(bind(handle_pin_removed, services=services))
+    for event_type in CHANGES:
+        app.event(event_type, middleware=[bind(apply_change, services=services)])(change_made)

@@ -62,6 +62,9 @@ class FakeSlack:
         # What `apps.connections.open` hands out: a Socket Mode WebSocket URL (see
         # tests/bot/slack/fake_socket_mode.py).
         self.socket_mode_url = "ws://127.0.0.1:9/unused"
+        # What `conversations.info` says a channel is called (else its id, lowercased).
+        self.channel_names: dict[str, str] = {}
+        self._uploads: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
@@ -144,6 +147,11 @@ class FakeSlack:
                     current.remove(name)
         return current
 
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes posted to `file_id`'s upload URL (files.upload_v2's second step)."""
+        with self._lock:
+            return self._uploads.get(file_id)
+
     def recover(self) -> None:
         with self._lock:
             self._down = None
@@ -213,6 +221,17 @@ class FakeSlack:
                 ),
             },
             "views.open": {"view": {"id": "V1", "type": "modal"}},
+            "conversations.open": {"channel": {"id": "D" + str(params.get("users", ""))}},
+            "conversations.info": {
+                "channel": {"id": channel, "name": self.channel_names.get(channel, channel.lower())}
+            },
+            "files.getUploadURLExternal": {
+                "upload_url": f"{self.base_url}/upload/F{params.get('length')}",
+                "file_id": f"F{params.get('length')}",
+            },
+            "files.completeUploadExternal": {
+                "files": [{"id": f["id"], "title": f.get("title")} for f in params.get("files", [])]
+            },
             "apps.connections.open": {"url": self.socket_mode_url},
         }
         return 200, {"ok": True, **payloads.get(method, {})}, {}
@@ -227,7 +246,13 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                data = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    with fake._lock:
+                        fake._uploads[self.path.removeprefix("/upload/")] = data
+                    self._send(200, "OK - uploaded", "text/plain")
+                    return
+                raw = data.decode("utf-8")
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/respond/"):
                     name = self.path.removeprefix("/respond/")
@@ -290,7 +315,7 @@ def _parse(raw: str, content_type: str) -> dict[str, Any]:
         params = json.loads(raw or "{}")
     else:
         params = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "view", "metadata"):
+    for key in ("blocks", "view", "metadata", "files", "prompts"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params

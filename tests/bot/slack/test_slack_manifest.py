@@ -33,9 +33,13 @@ def test_scopes_are_exactly_the_ones_the_readme_lists() -> None:
     assert sorted(scopes) == [
         "app_mentions:read",
         "channels:history",
+        "channels:read",
         "chat:write",
         "commands",
+        "files:write",
         "groups:history",
+        "groups:read",
+        "im:write",
         "pins:read",
         "reactions:write",
     ]
@@ -80,7 +84,7 @@ def test_every_subscribed_event_has_a_listener(slack_app: SlackApp, event_type: 
     event: dict[str, Any] = {"type": event_type, "user": "U1", "channel": "C1"}
     if event_type == "app_mention":
         event |= {"text": "<@UBOT> hi", "ts": "1800000000.000001"}
-    else:  # pin_added / pin_removed
+    elif event_type in {"pin_added", "pin_removed"}:
         event |= {
             "channel_id": "C1",
             "item": {"type": "message", "channel": "C1", "message": {"ts": "1.2", "text": ""}},
