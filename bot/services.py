@@ -1,5 +1,6 @@
 """What listeners need, built once per process: settings, database, engine, Slack client,
-the answerer, the document ingestor and the job runner.
+the answerer, the document ingestor, the data lifecycle, the assistant panel and the job
+runner.
 
 Listeners import this module, never the composition root (`bot.app`), which imports them.
 """
@@ -17,6 +18,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import ChannelAnswerer
+from bot.assistant import AssistantPanel
 from bot.ingestion import DocumentIngestor
 from bot.jobs import AddDocumentJob, AnswerJob, JobRunner, make_web_client
 from bot.lifecycle import DataLifecycle
@@ -43,6 +45,7 @@ class Services:
     answerer: ChannelAnswerer
     ingestor: DocumentIngestor
     lifecycle: DataLifecycle
+    panel: AssistantPanel
     jobs: JobRunner
     answer_pool: ThreadPoolExecutor
     listener_pool: ThreadPoolExecutor
@@ -128,6 +131,7 @@ def build_services(
         answerer=answerer,
         ingestor=ingestor,
         lifecycle=lifecycle,
+        panel=AssistantPanel(session_factory=session_factory),
         jobs=runner,
         answer_pool=answer_pool,
         listener_pool=ThreadPoolExecutor(

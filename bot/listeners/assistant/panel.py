@@ -1,0 +1,153 @@
+"""The assistant panel's listeners: thin, like the others. What must not be lost — the
+thread's context, a question — is recorded in a listener middleware before Bolt
+acknowledges the event; the answer job does the reading and posts the reply in the panel's
+thread (with the "Reading #channel's documents…" status meanwhile)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import BoltContext, BoltResponse, Say, SetSuggestedPrompts
+
+from bot import rendering
+from bot.assistant import viewed_channel_of
+from bot.jobs import AnswerRequest, Destination
+from bot.jobs.intake import Accepted, accept_work
+from bot.listeners.events.mentions import ACCEPTED
+from bot.listeners.internals import run_accepted, team_of, text_of
+from bot.storage import JobKind
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+def _thread_of(event: dict[str, Any]) -> dict[str, Any]:
+    thread = event.get("assistant_thread")
+    return thread if isinstance(thread, dict) else {}
+
+
+def remember_context(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], None],
+    *,
+    services: Services,
+) -> BoltResponse | None:
+    """`assistant_thread_started` / `_context_changed`: keep which channel is in view."""
+    thread = _thread_of(event)
+    channel_id, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
+    if isinstance(channel_id, str) and isinstance(thread_ts, str):
+        try:
+            services.panel.remember(
+                team_id=team_of(context), channel_id=channel_id, thread_ts=thread_ts,
+                context=thread.get("context") or {}, event_id=body.get("event_id") or None,
+            )
+        except Exception:
+            logger.exception("could not save an assistant thread's context; Slack will retry")
+            return BoltResponse(status=500, body="")
+    next()
+    return None
+
+
+def greet(
+    event: dict[str, Any],
+    say: Say,
+    set_suggested_prompts: SetSuggestedPrompts,
+    context: BoltContext,
+    *,
+    services: Services,
+) -> None:
+    viewed = viewed_channel_of(_thread_of(event).get("context"))
+    say(**rendering.assistant_greeting(viewed).as_kwargs())
+    _suggest(services, context, set_suggested_prompts, viewed)
+
+
+def offer_questions(
+    event: dict[str, Any],
+    set_suggested_prompts: SetSuggestedPrompts,
+    context: BoltContext,
+    *,
+    services: Services,
+) -> None:
+    """The user looks at another channel: suggest that channel's questions."""
+    viewed = viewed_channel_of(_thread_of(event).get("context"))
+    _suggest(services, context, set_suggested_prompts, viewed)
+
+
+def _suggest(
+    services: Services,
+    context: BoltContext,
+    set_suggested_prompts: SetSuggestedPrompts,
+    channel_id: str | None,
+) -> None:
+    if not channel_id:
+        return
+    questions = services.panel.suggested_questions(team_id=team_of(context),
+                                                   channel_id=channel_id)
+    if not questions:
+        return
+    try:
+        set_suggested_prompts(prompts=questions, title="Questions this channel's FAQ answers")
+    except Exception as error:
+        logger.warning("assistant.threads.setSuggestedPrompts failed: %s", type(error).__name__)
+
+
+def panel_request(
+    body: dict[str, Any], event: dict[str, Any], context: BoltContext, services: Services
+) -> AnswerRequest:
+    dm, thread_ts = event["channel"], event["thread_ts"]
+    viewed = services.panel.viewed_channel(channel_id=dm, thread_ts=thread_ts)
+    return AnswerRequest(
+        team_id=team_of(context),
+        channel_id=viewed or "",
+        question=text_of(event),
+        destination=Destination(channel_id=dm, thread_ts=thread_ts, assistant=True),
+        event_id=body.get("event_id") or None,
+    )
+
+
+def accept_panel_question(
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: BoltContext,
+    next: Callable[[], None],
+    *,
+    services: Services,
+) -> BoltResponse | None:
+    """Before Bolt acknowledges the message: record the question as an answer job."""
+    try:
+        request = panel_request(body, event, context, services)
+        context[ACCEPTED] = accept_work(
+            services.session_factory,
+            kind=JobKind.ANSWER,
+            team_id=request.team_id,
+            channel_id=request.channel_id,
+            payload=request.to_json(),
+            event_id=request.event_id,
+        )
+    except Exception:
+        logger.exception("could not record event %s; Slack will retry it", body.get("event_id"))
+        return BoltResponse(status=500, body="")
+    next()
+    return None
+
+
+def handle_panel_question(
+    body: dict[str, Any], context: BoltContext, *, services: Services
+) -> None:
+    accepted: Accepted | None = context.get(ACCEPTED)
+    if accepted is not None:
+        run_accepted(services, accepted, body.get("event_id", "-"))
+
+
+def is_direct_message(event: dict[str, Any]) -> bool:
+    return event.get("channel_type") == "im"
+
+
+def ignore_direct_message(event: dict[str, Any]) -> None:
+    """Not a question in a panel thread (or qabot's own post there): nothing to do."""
