@@ -9,10 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
+from bot.jobs.answer import AnswerRequest
 from bot.jobs.intake import Accepted, accept_work
 from bot.storage import JobKind
 
@@ -89,6 +90,33 @@ def queue_work(
     if accepted.job_id is not None:
         services.jobs.run_now(accepted.job_id)
     return True
+
+
+def before_ack(
+    body: Mapping[str, Any], next: Callable[[], Any], record: Callable[[], Any]
+) -> BoltResponse | None:
+    """In a listener middleware: `record` the event's work durably, then let Bolt go on to
+    acknowledge it; when the database can't take it, answer Slack 500 instead, so Slack
+    delivers the event again rather than hearing "OK" for work that would be lost."""
+    try:
+        record()
+    except Exception:
+        logger.exception("could not record event %s; Slack will retry it", body.get("event_id"))
+        return BoltResponse(status=500, body="")
+    next()
+    return None
+
+
+def accept_answer(services: Services, request: AnswerRequest) -> Accepted:
+    """Record the question as an answer job (deduplicated by its event id)."""
+    return accept_work(
+        services.session_factory,
+        kind=JobKind.ANSWER,
+        team_id=request.team_id,
+        channel_id=request.channel_id,
+        payload=request.to_json(),
+        event_id=request.event_id,
+    )
 
 
 def run_accepted(services: Services, accepted: Accepted, event_id: str) -> None:

@@ -14,10 +14,9 @@ from slack_bolt import BoltContext, BoltResponse, Say, SetSuggestedPrompts
 from bot import rendering
 from bot.assistant import viewed_channel_of
 from bot.jobs import AnswerRequest, Destination
-from bot.jobs.intake import Accepted, accept_work
+from bot.jobs.intake import Accepted
 from bot.listeners.events.mentions import ACCEPTED
-from bot.listeners.internals import run_accepted, team_of, text_of
-from bot.storage import JobKind
+from bot.listeners.internals import accept_answer, before_ack, run_accepted, team_of, text_of
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -41,17 +40,15 @@ def remember_context(
     """`assistant_thread_started` / `_context_changed`: keep which channel is in view."""
     thread = _thread_of(event)
     channel_id, thread_ts = thread.get("channel_id"), thread.get("thread_ts")
-    if isinstance(channel_id, str) and isinstance(thread_ts, str):
-        try:
+
+    def record() -> None:
+        if isinstance(channel_id, str) and isinstance(thread_ts, str):
             services.panel.remember(
                 team_id=team_of(context), channel_id=channel_id, thread_ts=thread_ts,
                 context=thread.get("context") or {}, event_id=body.get("event_id") or None,
             )
-        except Exception:
-            logger.exception("could not save an assistant thread's context; Slack will retry")
-            return BoltResponse(status=500, body="")
-    next()
-    return None
+
+    return before_ack(body, next, record)
 
 
 def greet(
@@ -120,21 +117,11 @@ def accept_panel_question(
     services: Services,
 ) -> BoltResponse | None:
     """Before Bolt acknowledges the message: record the question as an answer job."""
-    try:
-        request = panel_request(body, event, context, services)
-        context[ACCEPTED] = accept_work(
-            services.session_factory,
-            kind=JobKind.ANSWER,
-            team_id=request.team_id,
-            channel_id=request.channel_id,
-            payload=request.to_json(),
-            event_id=request.event_id,
-        )
-    except Exception:
-        logger.exception("could not record event %s; Slack will retry it", body.get("event_id"))
-        return BoltResponse(status=500, body="")
-    next()
-    return None
+
+    def record() -> None:
+        context[ACCEPTED] = accept_answer(services, panel_request(body, event, context, services))
+
+    return before_ack(body, next, record)
 
 
 def handle_panel_question(

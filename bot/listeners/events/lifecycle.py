@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.listeners.internals import team_of
+from bot.listeners.internals import before_ack, team_of
 
 if TYPE_CHECKING:
     from bot.lifecycle import DataLifecycle
@@ -64,22 +64,23 @@ def channel_archived(
     logger.info("channel %s was archived; its documents are kept", _channel_of(event) or "-")
 
 
-def left_channel(
-    lifecycle: DataLifecycle, event: dict[str, Any], context: BoltContext, event_id: str | None
-) -> None:
-    channel_id = _channel_of(event)
-    if channel_id and _is_qabot(event, context):
-        lifecycle.set_answering(team_id=team_of(context), channel_id=channel_id,
-                                answering=False, event_id=event_id)
+def _answering(answering: bool) -> Change:
+    """qabot left a channel (False) or was invited back (True)."""
+
+    def change(
+        lifecycle: DataLifecycle, event: dict[str, Any], context: BoltContext,
+        event_id: str | None,
+    ) -> None:
+        channel_id = _channel_of(event)
+        if channel_id and _is_qabot(event, context):
+            lifecycle.set_answering(team_id=team_of(context), channel_id=channel_id,
+                                    answering=answering, event_id=event_id)
+
+    return change
 
 
-def joined_channel(
-    lifecycle: DataLifecycle, event: dict[str, Any], context: BoltContext, event_id: str | None
-) -> None:
-    channel_id = _channel_of(event)
-    if channel_id and _is_qabot(event, context):
-        lifecycle.set_answering(team_id=team_of(context), channel_id=channel_id,
-                                answering=True, event_id=event_id)
+left_channel = _answering(False)
+joined_channel = _answering(True)
 
 
 def _is_qabot(event: dict[str, Any], context: BoltContext) -> bool:
@@ -114,15 +115,9 @@ def apply_change(
 ) -> BoltResponse | None:
     """Before Bolt acknowledges the event: make the change it asks for."""
     change = CHANGES[str(event.get("type"))]
-    event_id = body.get("event_id") or None
-    try:
-        change(services.lifecycle, event, context, event_id)
-    except Exception:
-        logger.exception("could not handle %s event %s; Slack will retry it",
-                         event.get("type"), event_id)
-        return BoltResponse(status=500, body="")
-    next()
-    return None
+    return before_ack(
+        body, next, lambda: change(services.lifecycle, event, context, body.get("event_id"))
+    )
 
 
 def change_made(body: dict[str, Any]) -> None:

@@ -21,9 +21,8 @@ from bot import rendering
 from bot.jobs import AnswerRequest, Destination
 from bot.jobs.answer import WORKING_REACTION
 from bot.jobs.delivery import react
-from bot.jobs.intake import Accepted, accept_work
-from bot.listeners.internals import run_accepted, team_of
-from bot.storage import JobKind
+from bot.jobs.intake import Accepted
+from bot.listeners.internals import accept_answer, before_ack, run_accepted, team_of
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -60,20 +59,11 @@ def accept_mention(
     services: Services,
 ) -> BoltResponse | None:
     request = mention_request(body, event, context)
-    try:
-        context[ACCEPTED] = accept_work(
-            services.session_factory,
-            kind=JobKind.ANSWER,
-            team_id=request.team_id,
-            channel_id=request.channel_id,
-            payload=request.to_json(),
-            event_id=request.event_id,
-        )
-    except Exception:
-        logger.exception("could not record event %s; Slack will retry it", request.event_id)
-        return BoltResponse(status=500, body="")
-    next()
-    return None
+
+    def record() -> None:
+        context[ACCEPTED] = accept_answer(services, request)
+
+    return before_ack(body, next, record)
 
 
 def handle_app_mention(

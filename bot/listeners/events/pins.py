@@ -16,7 +16,7 @@ from bot.ingestion import DocumentIngestor, NewDocument
 from bot.jobs import AddRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
 from bot.listeners.events.mentions import ACCEPTED
-from bot.listeners.internals import run_accepted, team_of, text_of
+from bot.listeners.internals import before_ack, run_accepted, team_of, text_of
 from bot.storage import DocumentSource, JobKind, remove_documents_by_source_ts
 
 if TYPE_CHECKING:
@@ -75,8 +75,9 @@ def accept_pin(
 ) -> BoltResponse | None:
     """Before Bolt acknowledges the event: record the document to add as a job."""
     request = pin_request(event, context, services.ingestor)
-    if request is not None:
-        try:
+
+    def record() -> None:
+        if request is not None:
             context[ACCEPTED] = accept_work(
                 services.session_factory,
                 kind=JobKind.ADD_DOCUMENT,
@@ -85,12 +86,8 @@ def accept_pin(
                 payload=request.to_json(),
                 event_id=body.get("event_id") or None,
             )
-        except Exception:
-            logger.exception("could not record event %s; Slack will retry it",
-                             body.get("event_id"))
-            return BoltResponse(status=500, body="")
-    next()
-    return None
+
+    return before_ack(body, next, record)
 
 
 def handle_pin_added(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:
