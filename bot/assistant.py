@@ -37,16 +37,17 @@ class AssistantPanel:
         thread_ts: str,
         context: Mapping[str, Any],
         event_id: str | None = None,
-    ) -> None:
-        """Keep the thread's context (`channel_id` is the panel's DM); a redelivered event
-        changes nothing."""
+    ) -> bool:
+        """Keep the thread's context (`channel_id` is the panel's DM); False, changing
+        nothing, for an event handled before."""
         with self._session_factory.begin() as session:
             if event_id and not claim_event(session=session, event_id=event_id, team_id=team_id):
-                return
+                return False
             save_thread_context(
                 session=session, team_id=team_id, channel_id=channel_id, thread_ts=thread_ts,
                 context=context,
             )
+        return True
 
     def viewed_channel(self, *, channel_id: str, thread_ts: str) -> str | None:
         """The channel the user was looking at when the thread's context last changed."""

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+FIRST_DELIVERY = "qabot_first_delivery"
+"""Context key: the middleware saw this event for the first time (a retry greets no one)."""
+
 
 def _thread_of(event: dict[str, Any]) -> dict[str, Any]:
     thread = event.get("assistant_thread")
@@ -43,7 +46,7 @@ def remember_context(
 
     def record() -> None:
         if isinstance(channel_id, str) and isinstance(thread_ts, str):
-            services.panel.remember(
+            context[FIRST_DELIVERY] = services.panel.remember(
                 team_id=team_of(context), channel_id=channel_id, thread_ts=thread_ts,
                 context=thread.get("context") or {}, event_id=body.get("event_id") or None,
             )
@@ -51,7 +54,15 @@ def remember_context(
     return before_ack(body, next, record)
 
 
+def _first_delivery(body: dict[str, Any], context: BoltContext) -> bool:
+    if context.get(FIRST_DELIVERY):
+        return True
+    logger.info("event %s was already handled; not handling it again", body.get("event_id"))
+    return False
+
+
 def greet(
+    body: dict[str, Any],
     event: dict[str, Any],
     say: Say,
     set_suggested_prompts: SetSuggestedPrompts,
@@ -59,12 +70,15 @@ def greet(
     *,
     services: Services,
 ) -> None:
+    if not _first_delivery(body, context):
+        return
     viewed = viewed_channel_of(_thread_of(event).get("context"))
     say(**rendering.assistant_greeting(viewed).as_kwargs())
     _suggest(services, context, set_suggested_prompts, viewed)
 
 
 def offer_questions(
+    body: dict[str, Any],
     event: dict[str, Any],
     set_suggested_prompts: SetSuggestedPrompts,
     context: BoltContext,
@@ -72,6 +86,8 @@ def offer_questions(
     services: Services,
 ) -> None:
     """The user looks at another channel: suggest that channel's questions."""
+    if not _first_delivery(body, context):
+        return
     viewed = viewed_channel_of(_thread_of(event).get("context"))
     _suggest(services, context, set_suggested_prompts, viewed)
 

@@ -27,7 +27,7 @@ Change = Callable[["DataLifecycle", dict[str, Any], BoltContext, str | None], No
 
 def _channel_of(event: dict[str, Any]) -> str:
     channel = event.get("channel")
-    if isinstance(channel, dict):  # channel_rename-style payloads carry an object
+    if isinstance(channel, dict):  # some channel events carry an object, not an id
         channel = channel.get("id")
     return str(channel or "")
 
@@ -41,8 +41,8 @@ def uninstalled(
 def tokens_revoked(
     lifecycle: DataLifecycle, event: dict[str, Any], context: BoltContext, event_id: str | None
 ) -> None:
-    # Only the bot token matters: user tokens qabot never asks for. Without its bot token
-    # qabot can't work in the workspace, so it forgets it as on uninstall.
+    # Only the bot token matters (qabot asks for no user tokens). Without it qabot can't
+    # work in the workspace, so it forgets the workspace as on uninstall.
     tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
     if tokens.get("bot"):
         lifecycle.forget_workspace(team_id=team_of(context), event_id=event_id)

@@ -3,6 +3,7 @@ answer job posting in the panel's thread, the fake Slack recording the panel's c
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tests.bot.slack.conftest import SlackApp
@@ -93,6 +94,20 @@ def test_a_question_in_the_panel_is_answered_from_the_viewed_channel_and_says_wh
     answer = wait_for(lambda: panel_replies(fake)[2:])[0]
     assert "<#C2>" in answer["text"] and "atrium" in str(answer["blocks"])
     assert fake.calls("assistant.threads.setStatus")[1]["status"] == "Reading #c2's documents…"
+
+
+def test_a_redelivered_thread_start_greets_once(slack_app: SlackApp, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    add_document(slack_app, DEPLOYS_FAQ, "C1")
+    for _ in range(2):
+        response = slack_app.event(thread_event("started", "C1"), event_id="EvSTART",
+                                   headers={"X-Slack-Retry-Num": "1"})
+        assert response.status_code == 200
+
+    wait_for(lambda: slack_app.fake.calls("assistant.threads.setSuggestedPrompts"))
+    wait_for(lambda: "EvSTART was already handled" in caplog.text)
+    assert len(panel_replies(slack_app.fake)) == 1
+    assert len(slack_app.fake.calls("assistant.threads.setSuggestedPrompts")) == 1
 
 
 def test_a_redelivered_panel_question_is_answered_once(slack_app: SlackApp) -> None:
