@@ -12,12 +12,11 @@ from slack_bolt.middleware.custom_middleware import CustomMiddleware
 from bot.assistant import ThreadContextStore
 from bot.listeners.assistant.panel import (
     accept_panel_question,
-    greet,
     handle_panel_question,
     ignore_direct_message,
     is_direct_message,
-    offer_questions,
     remember_context,
+    welcome,
 )
 from bot.listeners.internals import bind
 
@@ -33,10 +32,10 @@ def register(app: App, services: Services) -> None:
         return [CustomMiddleware(app_name=app.name, func=bind(func, services=services))]
 
     assistant.thread_started(middleware=before_ack(remember_context))(
-        bind(greet, services=services)
+        bind(welcome, services=services, greet=True)
     )
     assistant.thread_context_changed(middleware=before_ack(remember_context))(
-        bind(offer_questions, services=services)
+        bind(welcome, services=services, greet=False)
     )
     assistant.user_message(middleware=before_ack(accept_panel_question))(
         bind(handle_panel_question, services=services)

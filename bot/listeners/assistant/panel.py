@@ -61,7 +61,7 @@ def _first_delivery(body: dict[str, Any], context: BoltContext) -> bool:
     return False
 
 
-def greet(
+def welcome(
     body: dict[str, Any],
     event: dict[str, Any],
     say: Say,
@@ -69,26 +69,15 @@ def greet(
     context: BoltContext,
     *,
     services: Services,
+    greet: bool,
 ) -> None:
+    """A thread starts (`greet`: say hello) or the user looks at another channel: offer
+    the questions of the channel in view."""
     if not _first_delivery(body, context):
         return
     viewed = viewed_channel_of(_thread_of(event).get("context"))
-    say(**rendering.assistant_greeting(viewed).as_kwargs())
-    _suggest(services, context, set_suggested_prompts, viewed)
-
-
-def offer_questions(
-    body: dict[str, Any],
-    event: dict[str, Any],
-    set_suggested_prompts: SetSuggestedPrompts,
-    context: BoltContext,
-    *,
-    services: Services,
-) -> None:
-    """The user looks at another channel: suggest that channel's questions."""
-    if not _first_delivery(body, context):
-        return
-    viewed = viewed_channel_of(_thread_of(event).get("context"))
+    if greet:
+        say(**rendering.assistant_greeting(viewed).as_kwargs())
     _suggest(services, context, set_suggested_prompts, viewed)
 
 
