@@ -748,6 +748,7 @@ def help_message(intro: str | None = None) -> Message:
         "without a mention (on by default)",
         "• `/context autoanswer on|off`: answer questions posted in this channel, in a "
         "thread, only when I'm sure; otherwise stay quiet (off by default)",
+        "• `/context export`: the channel's documents as a Markdown file, sent to you",
     ]
     text = "\n".join(lines)
     return _message(text, [section(text)])
@@ -782,4 +783,69 @@ def add_context_modal(channel_id: str) -> dict[str, Any]:
                 },
             },
         ],
+    )
+
+
+# -- the data lifecycle and the assistant panel -------------------------------------------------
+
+
+def not_in_channel_message(channel_id: str) -> Message:
+    """A question about a channel qabot was removed from (its documents are kept)."""
+    return notice(
+        f"I'm no longer in <#{channel_id}>, so I don't answer from its documents. "
+        f"Invite me back with `/invite @qabot` in that channel, and I will again."
+    )
+
+
+def export_sent_message(count: int, channel_id: str) -> Message:
+    documents = "1 document" if count == 1 else f"{count} documents"
+    return notice(
+        f"I sent you <#{channel_id}>'s {documents} as a Markdown file in a direct message."
+    )
+
+
+def export_failed_message() -> Message:
+    return notice(
+        "Sorry, Slack didn't take the file just now, so nothing was sent. "
+        "Please try `/context export` again in a minute."
+    )
+
+
+def nothing_to_export_message() -> Message:
+    return notice("This channel has no context documents, so there is nothing to export.")
+
+
+def reading_status(channel_name: str | None) -> str:
+    """The assistant panel's status while qabot reads, e.g. "Reading #deploys' documents…"."""
+    if not channel_name:
+        return "Reading the channel's documents…"
+    possessive = "'" if channel_name.endswith("s") else "'s"
+    return f"Reading #{channel_name}{possessive} documents…"
+
+
+def from_channel(message: Message, channel_id: str) -> Message:
+    """`message` headed by the channel whose documents it comes from (the assistant panel
+    is away from that channel)."""
+    line = f"From the documents of <#{channel_id}>:"
+    return _message(f"{line} {message.text}", [context(line), *message.blocks])
+
+
+def assistant_greeting(channel_id: str | None) -> Message:
+    if channel_id:
+        text = (
+            f"Hi! Ask me anything about <#{channel_id}>: I answer from the documents its "
+            "members gave me. Open another channel and I'll answer from that one."
+        )
+    else:
+        text = (
+            "Hi! Open a channel, then ask me here: I answer from the documents of the "
+            "channel you are looking at."
+        )
+    return notice(text)
+
+
+def assistant_needs_channel_message() -> Message:
+    return notice(
+        "Which channel is this about? Open the channel next to this panel, then ask again: "
+        "I answer from the documents of the channel you are looking at."
     )

@@ -1,5 +1,6 @@
 """What listeners need, built once per process: settings, database, engine, Slack client,
-the answerer, the document ingestor, unprompted answers and the job runner.
+the answerer, the document ingestor, unprompted answers, the data lifecycle, the
+assistant panel and the job runner.
 
 Listeners import this module, never the composition root (`bot.app`), which imports them.
 """
@@ -17,8 +18,10 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import ChannelAnswerer
+from bot.assistant import AssistantPanel
 from bot.ingestion import DocumentIngestor
 from bot.jobs import AddDocumentJob, AnswerJob, JobRunner, make_web_client
+from bot.lifecycle import DataLifecycle
 from bot.settings import Settings
 from bot.storage import JobKind, create_db_engine, make_session_factory
 from bot.unprompted import UnpromptedAnswers
@@ -43,6 +46,8 @@ class Services:
     answerer: ChannelAnswerer
     ingestor: DocumentIngestor
     unprompted: UnpromptedAnswers
+    lifecycle: DataLifecycle
+    panel: AssistantPanel
     jobs: JobRunner
     answer_pool: ThreadPoolExecutor
     listener_pool: ThreadPoolExecutor
@@ -97,12 +102,14 @@ def build_services(
         session_factory=session_factory,
         max_chars=settings.qa_max_document_chars,
     )
+    lifecycle = DataLifecycle(session_factory=session_factory)
     answer_pool = ThreadPoolExecutor(
         max_workers=settings.answer_workers, thread_name_prefix="qabot-answer"
     )
     handlers = {
         JobKind.ANSWER: AnswerJob(
             answerer=answerer,
+            lifecycle=lifecycle,
             client=client,
             reply_deadline=timedelta(seconds=settings.reply_deadline_seconds),
             give_up_after=timedelta(seconds=settings.reply_give_up_seconds),
@@ -131,6 +138,8 @@ def build_services(
             session_factory=session_factory,
             autoanswer_threshold=settings.qa_autoanswer_threshold,
         ),
+        lifecycle=lifecycle,
+        panel=AssistantPanel(session_factory=session_factory),
         jobs=runner,
         answer_pool=answer_pool,
         listener_pool=ThreadPoolExecutor(

@@ -23,10 +23,13 @@ from bot.jobs.delivery import (
     SlackRefused,
     SlackUnavailable,
     already_replied,
+    channel_name,
     deliver,
     react,
+    set_assistant_status,
 )
 from bot.jobs.runner import Done, GiveUp, Outcome, RetryLater, RunningJob, backoff
+from bot.lifecycle import DataLifecycle
 from bot.storage import ChannelSwitch
 from bot.storage.models import utcnow
 from qa_engine.limits import question_problem
@@ -105,6 +108,7 @@ class AnswerJob:
         self,
         *,
         answerer: ChannelAnswerer,
+        lifecycle: DataLifecycle,
         client: WebClient,
         reply_deadline: timedelta,
         give_up_after: timedelta,
@@ -112,14 +116,26 @@ class AnswerJob:
     ):
         self._max_question_chars = max_question_chars
         self._answerer = answerer
+        self._lifecycle = lifecycle
         self._client = client
         self._reply_deadline = reply_deadline
         self._give_up_after = give_up_after
 
     def __call__(self, running: RunningJob) -> Outcome:
         request = AnswerRequest.from_json(running.payload)
+        destination = request.destination
+        if "reply" not in running.progress and not self._answers_in(request):
+            if destination.is_thread and not destination.assistant:
+                # qabot was removed from the channel: its threads are no place to post.
+                logger.info("job %s: not answering in channel %s, which qabot left",
+                            running.job.id, request.channel_id)
+                self._clear_signs(running, destination)
+                return Done()
+            running.save(reply=rendering.not_in_channel_message(request.channel_id).as_kwargs())
         if "reply" not in running.progress:
             started = time.monotonic()
+            if destination.assistant and request.channel_id:
+                self._show_reading(request)
             message = self._compose(request, attempts=running.job.attempts)
             if message is None:
                 return RetryLater(backoff(running.job.attempts), "reading failed")
@@ -139,10 +155,34 @@ class AnswerJob:
             )
         return self._deliver(running, request)
 
+    def _answers_in(self, request: AnswerRequest) -> bool:
+        if not request.channel_id:
+            return True
+        return self._lifecycle.is_answering(
+            team_id=request.team_id, channel_id=request.channel_id
+        )
+
+    def _show_reading(self, request: AnswerRequest) -> None:
+        name = channel_name(self._client, request.channel_id)
+        set_assistant_status(
+            self._client, request.destination, rendering.reading_status(name)
+        )
+
     def _compose(self, request: AnswerRequest, *, attempts: int) -> rendering.Message | None:
         """The reply; None to try reading again later; `SILENCE` when an unprompted
         question has no answer worth posting (apologies and notices included: nobody
         asked qabot)."""
+        message = self._compose_answer(request, attempts=attempts)
+        if message not in (None, SILENCE) and request.destination.assistant and request.channel_id:
+            # In the panel the question was asked away from the channel: say which one.
+            return rendering.from_channel(message, request.channel_id)
+        return message
+
+    def _compose_answer(
+        self, request: AnswerRequest, *, attempts: int
+    ) -> rendering.Message | None:
+        if request.destination.assistant and not request.channel_id:
+            return rendering.assistant_needs_channel_message()
         if not request.question:
             return _unless_unprompted(request, rendering.empty_question_message())
         problem = question_problem(request.question, max_chars=self._max_question_chars)

@@ -137,6 +137,8 @@ class Destination:
     """The message that carries the 👀 while qabot works (a mention), if any."""
     response_url: str | None = None
     ephemeral_user: str | None = None
+    assistant: bool | None = None
+    """The thread is an assistant panel thread (a DM): its status shows what qabot reads."""
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -216,6 +218,30 @@ def already_replied(client: WebClient, destination: Destination, *, job_id: int)
         ):
             return True
     return False
+
+
+def set_assistant_status(client: WebClient, destination: Destination, status: str) -> None:
+    """The assistant panel's "is thinking" line; Slack clears it when the reply is posted.
+    A failure is logged and never stops the reply."""
+    try:
+        client.assistant_threads_setStatus(
+            channel_id=destination.channel_id, thread_ts=destination.thread_ts or "",
+            status=status,
+        )
+    except Exception as error:
+        logger.warning("assistant.threads.setStatus in %s failed: %s",
+                       destination.channel_id, _code(error))
+
+
+def channel_name(client: WebClient, channel_id: str) -> str | None:
+    """The channel's name without "#", or None when Slack won't say (then say less)."""
+    try:
+        response = client.conversations_info(channel=channel_id)
+    except Exception as error:
+        logger.info("conversations.info for %s failed: %s", channel_id, _code(error))
+        return None
+    name = (response.get("channel") or {}).get("name")
+    return str(name) if name else None
 
 
 def react(client: WebClient, channel_id: str, ts: str, name: str, *, add: bool) -> bool:

@@ -39,7 +39,7 @@ def accept_work(
 ) -> Accepted:
     """Record the work durably (raises if the database can't: then don't acknowledge)."""
     with session_factory.begin() as session:
-        if event_id and not claim_event(session=session, event_id=event_id):
+        if event_id and not claim_event(session=session, event_id=event_id, team_id=team_id):
             status = job_status(session=session, key=event_id)
             unfinished = status is not None and status.state is JobState.PENDING
             return Accepted(job_id=status.id if unfinished else None, first=False)

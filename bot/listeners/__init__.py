@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners import actions, assistant, commands, events, shortcuts, views
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -18,3 +18,4 @@ def register_listeners(app: App, services: Services) -> None:
     actions.register(app, services)
     shortcuts.register(app, services)
     views.register(app, services)
+    assistant.register(app, services)

@@ -158,42 +158,25 @@ ACCEPTED = "qabot_accepted"
 """The context key under which an event's middleware hands its listener the `Accepted`."""
 
 
-def accept_event_work(
-    services: Services,
-    context: BoltContext,
-    *,
-    kind: JobKind,
-    team_id: str,
-    channel_id: str,
-    payload: Mapping[str, Any],
-    event_id: str | None,
+def before_ack(
+    body: Mapping[str, Any], next: Callable[[], Any], record: Callable[[], Any]
 ) -> BoltResponse | None:
-    """In an event's listener middleware, before Bolt acknowledges it: record the work
-    (and the event's dedupe claim) and leave it in the context for the listener
-    (`run_event_work`). A 500 when the database can't take it, so Slack retries later
-    instead of getting an "OK" for work that would be lost."""
+    """In a listener middleware: `record` the event's work durably, then let Bolt go on to
+    acknowledge it; when the database can't take it, answer Slack 500 instead, so Slack
+    delivers the event again rather than hearing "OK" for work that would be lost."""
     try:
-        context[ACCEPTED] = accept_work(
-            services.session_factory,
-            kind=kind,
-            team_id=team_id,
-            channel_id=channel_id,
-            payload=payload,
-            event_id=event_id,
-        )
+        record()
     except Exception:
-        logger.exception("could not record event %s; Slack will retry it", event_id)
+        logger.exception("could not record event %s; Slack will retry it", body.get("event_id"))
         return BoltResponse(status=500, body="")
+    next()
     return None
 
 
-def accept_answer_event(
-    services: Services, context: BoltContext, request: AnswerRequest
-) -> BoltResponse | None:
-    """`accept_event_work` for a question an event asks (a mention, a follow-up)."""
-    return accept_event_work(
-        services,
-        context,
+def accept_answer(services: Services, request: AnswerRequest) -> Accepted:
+    """Record the question as an answer job (deduplicated by its event id)."""
+    return accept_work(
+        services.session_factory,
         kind=JobKind.ANSWER,
         team_id=request.team_id,
         channel_id=request.channel_id,

@@ -6,6 +6,7 @@ the application. Data-access functions take a keyword-only `session`; callers ow
 transaction (`with session_factory.begin() as session: ...`).
 """
 
+from bot.storage.assistant_threads import find_thread_context, save_thread_context
 from bot.storage.channel_settings import (
     ChannelOptions,
     ChannelSwitch,
@@ -47,8 +48,15 @@ from bot.storage.jobs import (
     retry_job_later,
     save_progress,
 )
+from bot.storage.lifecycle import (
+    ForgottenWorkspace,
+    forget_workspace,
+    is_answering,
+    set_answering,
+)
 from bot.storage.models import (
     AnsweredThread,
+    AssistantThread,
     Base,
     Channel,
     ChannelSettings,
@@ -67,6 +75,7 @@ from bot.storage.threads import remember_thread, thread_first_question
 
 __all__ = [
     "AnsweredThread",
+    "AssistantThread",
     "Base",
     "Channel",
     "ChannelOptions",
@@ -77,6 +86,7 @@ __all__ = [
     "DocumentPage",
     "DocumentSource",
     "Feedback",
+    "ForgottenWorkspace",
     "Fts5PassageRanker",
     "HandledEvent",
     "Job",
@@ -101,10 +111,13 @@ __all__ = [
     "enqueue_job",
     "extend_leases",
     "feedback_counts",
+    "find_thread_context",
     "finish_job",
+    "forget_workspace",
     "fts5_match_query",
     "get_document",
     "has_due_jobs",
+    "is_answering",
     "job_status",
     "lease_owners",
     "list_documents",
@@ -120,6 +133,8 @@ __all__ = [
     "remove_documents_by_source_ts",
     "retry_job_later",
     "save_progress",
+    "save_thread_context",
+    "set_answering",
     "set_channel_switch",
     "thread_first_question",
 ]

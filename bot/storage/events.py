@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 from bot.storage.models import HandledEvent, utcnow
 
 
-def claim_event(*, session: Session, event_id: str) -> bool:
+def claim_event(*, session: Session, event_id: str, team_id: str | None = None) -> bool:
     """True the first time `event_id` is claimed by anyone, False ever after.
 
-    The claim is part of the caller's transaction: it holds once that commits.
+    The claim is part of the caller's transaction: it holds once that commits. `team_id`
+    ties it to a workspace, so uninstalling forgets it too.
     """
     try:
         # The savepoint confines a duplicate-key failure, so the caller's transaction
         # carries on.
         with session.begin_nested():
-            session.add(HandledEvent(event_id=event_id))
+            session.add(HandledEvent(event_id=event_id, team_id=team_id or None))
     except IntegrityError:
         return False
     return True

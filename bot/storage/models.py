@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -93,6 +94,9 @@ class Channel(Base):
     next_document_number: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     """The number the channel's next document gets. Only ever goes up (never reset by a
     remove or a clear), so a number names one document for the channel's whole life."""
+    answering: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """False once qabot was removed from the channel (`channel_left`): its documents are
+    kept, but questions there get no answer until qabot is invited back."""
 
     documents: Mapped[list[Document]] = relationship(
         back_populates="channel", order_by="Document.number"
@@ -179,6 +183,9 @@ class HandledEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    """The workspace the event came from, so uninstalling forgets its events too (None for
+    rows older than that column, pruned within a day, and for the uninstall event itself)."""
 
 
 class JobKind(StrEnum):
@@ -249,6 +256,23 @@ class Job(Base):
     __table_args__ = (Index("ix_jobs_state_due_at", "state", "due_at"),)
 
 
+class AssistantThread(Base):
+    """What a user is looking at while talking to qabot in the assistant panel: Slack's
+    thread context (`channel_id` of the channel in view, `team_id`, `enterprise_id`),
+    kept per assistant thread (a DM channel and the thread's ts)."""
+
+    __tablename__ = "assistant_threads"
+    __table_args__ = (UniqueConstraint("channel_id", "thread_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    context: Mapped[str] = mapped_column(Text)
+    """Slack's context object, as JSON."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Feedback(Base):
     """One user's vote on one answer message; voting again replaces the vote.
 
@@ -310,6 +334,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "PASSAGES_FTS_TABLE",
     "AnsweredThread",
+    "AssistantThread",
     "Base",
     "Channel",
     "ChannelSettings",

@@ -1,6 +1,6 @@
-"""`/context add|list|show|remove|clear|help`: the channel's documents, one subcommand each;
-`/context followups|autoanswer [on|off]`: the channel's switches for answers without a
-mention.
+"""`/context add|list|show|remove|clear|export|help`: the channel's documents, one
+subcommand each; `/context followups|autoanswer [on|off]`: the channel's switches for
+answers without a mention.
 
 Every reply is ephemeral (only the person who typed the command sees it). A malformed
 command gets a friendly explanation and changes nothing.
@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import rendering
+from bot.export import export_filename, export_markdown
 from bot.ingestion import NewDocument
 from bot.jobs import AddRequest
 from bot.listeners.internals import (
@@ -211,6 +213,32 @@ def _clear(request: _Request) -> Message:
     return rendering.clear_confirmation_message(count)
 
 
+def _export(request: _Request) -> Message:
+    """Send the user, in a direct message, the channel's documents as a Markdown file."""
+    origin = request.origin
+    documents = request.services.lifecycle.documents(**request.scope())
+    if not documents:
+        return rendering.nothing_to_export_message()
+    when = datetime.now(UTC)
+    try:
+        # A file shared in a DM is visible to that user alone; an ephemeral reply can't
+        # carry a file.
+        opened = request.client.conversations_open(users=origin.user_id)
+        request.client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            content=export_markdown(documents, channel_id=origin.channel_id, when=when),
+            filename=export_filename(origin.channel_id, when),
+            title=f"Context documents of #{origin.channel_id}",
+            initial_comment=f"The context documents of <#{origin.channel_id}>, as you asked.",
+        )
+    except Exception as error:
+        logger.warning("/context export in channel %s failed: %s", origin.channel_id,
+                       type(error).__name__)
+        return rendering.export_failed_message()
+    logger.info("exported %d document(s) of channel %s", len(documents), origin.channel_id)
+    return rendering.export_sent_message(len(documents), origin.channel_id)
+
+
 def _help(request: _Request) -> Message:
     return rendering.help_message()
 
@@ -281,6 +309,7 @@ _SUBCOMMANDS = {
     "rm": _remove,
     "delete": _remove,
     "clear": _clear,
+    "export": _export,
     "help": _help,
     "": _help,
     "followups": _followups,

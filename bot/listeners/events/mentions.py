@@ -22,7 +22,7 @@ from bot.jobs import AnswerRequest, Destination
 from bot.jobs.answer import WORKING_REACTION
 from bot.jobs.delivery import react
 from bot.jobs.intake import Accepted
-from bot.listeners.internals import ACCEPTED, accept_answer_event, run_accepted, team_of
+from bot.listeners.internals import ACCEPTED, accept_answer, before_ack, run_accepted, team_of
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -55,11 +55,11 @@ def accept_mention(
     services: Services,
 ) -> BoltResponse | None:
     request = mention_request(body, event, context)
-    refused = accept_answer_event(services, context, request)
-    if refused is not None:
-        return refused
-    next()
-    return None
+
+    def record() -> None:
+        context[ACCEPTED] = accept_answer(services, request)
+
+    return before_ack(body, next, record)
 
 
 def handle_app_mention(

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.listeners.internals import accept_answer_event, run_event_work, team_of, text_of
+from bot.listeners.internals import (
+    ACCEPTED,
+    accept_answer,
+    before_ack,
+    run_event_work,
+    team_of,
+    text_of,
+)
 from bot.unprompted import ChannelMessage
 
 if TYPE_CHECKING:
@@ -71,21 +78,18 @@ def accept_message(
     *,
     services: Services,
 ) -> BoltResponse | None:
-    """Before Bolt acknowledges the event: record the answer job, if qabot should answer."""
+    """Before Bolt acknowledges the event: record the answer job, if qabot should answer
+    (reading the channel's settings is part of that: a database failure is a 500 too)."""
     message = channel_message(body, event, context)
-    if message is not None:
-        try:
-            request = services.unprompted.request_for(message)
-        except Exception:
-            logger.exception("could not read channel %s's settings; Slack will retry event %s",
-                             message.channel_id, message.event_id)
-            return BoltResponse(status=500, body="")
+
+    def record() -> None:
+        if message is None:
+            return
+        request = services.unprompted.request_for(message)
         if request is not None:
-            refused = accept_answer_event(services, context, request)
-            if refused is not None:
-                return refused
-    next()
-    return None
+            context[ACCEPTED] = accept_answer(services, request)
+
+    return before_ack(body, next, record)
 
 
 def handle_message(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:

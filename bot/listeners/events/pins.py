@@ -16,7 +16,7 @@ from slack_bolt import BoltContext, BoltResponse
 from bot.ingestion import DocumentIngestor, NewDocument
 from bot.jobs import AddRequest, Destination
 from bot.jobs.intake import Accepted, accept_work
-from bot.listeners.internals import ACCEPTED, run_accepted, team_of, text_of
+from bot.listeners.internals import ACCEPTED, before_ack, run_accepted, team_of, text_of
 from bot.storage import DocumentSource, JobKind, remove_documents_by_source_ts
 
 if TYPE_CHECKING:
@@ -107,8 +107,9 @@ def accept_pin(
 ) -> BoltResponse | None:
     """Before Bolt acknowledges the event: record each document to add as a job."""
     event_id = body.get("event_id") or None
-    accepted = []
-    try:
+
+    def record() -> None:
+        accepted = []
         for index, request in enumerate(pin_requests(event, context, services.ingestor)):
             # One job per document; a redelivered event finds each under its own key.
             key = event_id if index == 0 or event_id is None else f"{event_id}/{index}"
@@ -122,12 +123,9 @@ def accept_pin(
                     event_id=key,
                 )
             )
-    except Exception:
-        logger.exception("could not record event %s; Slack will retry it", event_id)
-        return BoltResponse(status=500, body="")
-    context[ACCEPTED] = accepted
-    next()
-    return None
+        context[ACCEPTED] = accepted
+
+    return before_ack(body, next, record)
 
 
 def handle_pin_added(body: dict[str, Any], context: BoltContext, *, services: Services) -> None:

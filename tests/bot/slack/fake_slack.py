@@ -65,6 +65,9 @@ class FakeSlack:
         self._messages: list[dict[str, Any]] = []  # seeded with `add_message`
         self._files: dict[str, tuple[dict[str, Any], bytes]] = {}  # seeded with `add_file`
         self._downloads: list[Call] = []
+        # What `conversations.info` says a channel is called (else its id, lowercased).
+        self.channel_names: dict[str, str] = {}
+        self._uploads: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
@@ -174,6 +177,10 @@ class FakeSlack:
         """File downloads (`Call.params["file"]`, with the token they carried)."""
         with self._lock:
             return list(self._downloads)
+    def uploaded(self, file_id: str) -> bytes | None:
+        """The bytes posted to `file_id`'s upload URL (files.upload_v2's second step)."""
+        with self._lock:
+            return self._uploads.get(file_id)
 
     def recover(self) -> None:
         with self._lock:
@@ -252,6 +259,17 @@ class FakeSlack:
                 ),
             },
             "views.open": {"view": {"id": "V1", "type": "modal"}},
+            "conversations.open": {"channel": {"id": "D" + str(params.get("users", ""))}},
+            "conversations.info": {
+                "channel": {"id": channel, "name": self.channel_names.get(channel, channel.lower())}
+            },
+            "files.getUploadURLExternal": {
+                "upload_url": f"{self.base_url}/upload/F{params.get('length')}",
+                "file_id": f"F{params.get('length')}",
+            },
+            "files.completeUploadExternal": {
+                "files": [{"id": f["id"], "title": f.get("title")} for f in params.get("files", [])]
+            },
             "apps.connections.open": {"url": self.socket_mode_url},
         }
         return 200, {"ok": True, **payloads.get(method, {})}, {}
@@ -288,7 +306,13 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                data = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    with fake._lock:
+                        fake._uploads[self.path.removeprefix("/upload/")] = data
+                    self._send(200, "OK - uploaded", "text/plain")
+                    return
+                raw = data.decode("utf-8")
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/respond/"):
                     name = self.path.removeprefix("/respond/")
@@ -351,7 +375,7 @@ def _parse(raw: str, content_type: str) -> dict[str, Any]:
         params = json.loads(raw or "{}")
     else:
         params = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "view", "metadata"):
+    for key in ("blocks", "view", "metadata", "files", "prompts"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params

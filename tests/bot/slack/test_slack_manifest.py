@@ -15,8 +15,12 @@ import yaml
 from tests.bot.slack.conftest import SlackApp
 from tests.bot.slack.fake_slack import TEAM_ID
 
-MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[3] / "manifest.yml").read_text())
+ROOT = Path(__file__).resolve().parents[3]
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 FEATURES, SETTINGS = MANIFEST["features"], MANIFEST["settings"]
+# The AI side panel is optional (not every workspace has it): its additions live apart.
+ASSISTANT = yaml.safe_load((ROOT / "manifest.assistant.yml").read_text())
+README = (ROOT / "README.md").read_text("utf-8")
 
 
 def test_every_url_is_the_one_slack_endpoint() -> None:
@@ -29,18 +33,38 @@ def test_every_url_is_the_one_slack_endpoint() -> None:
 
 def test_scopes_are_exactly_the_ones_the_readme_lists() -> None:
     scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
+    readme = README
     assert sorted(scopes) == [
         "app_mentions:read",
         "channels:history",
+        "channels:read",
         "chat:write",
         "commands",
         "files:read",
+        "files:write",
         "groups:history",
+        "groups:read",
+        "im:write",
         "pins:read",
         "reactions:write",
     ]
     assert ", ".join(f"`{s}`" for s in scopes) in readme
+
+
+def test_the_optional_assistant_additions_are_listed_in_the_readme_and_are_only_additions(
+) -> None:
+    scopes = ASSISTANT["oauth_config"]["scopes"]["bot"]
+    events = ASSISTANT["settings"]["event_subscriptions"]["bot_events"]
+    assert scopes == ["assistant:write", "im:history"]
+    assert "extra bot scopes: " + ", ".join(f"`{s}`" for s in scopes) in README
+    assert all(f"`{event}`" in README for event in events)
+    assert "manifest.assistant.yml" in README
+    # Merging adds and never overrides: nothing in it is already in manifest.yml.
+    assert not set(scopes) & set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert not set(events) & set(SETTINGS["event_subscriptions"]["bot_events"])
+    assert set(ASSISTANT["features"]) == {"assistant_view"}
+    assert "assistant_view" not in FEATURES
+    assert ASSISTANT["features"]["assistant_view"]["assistant_description"]
 
 
 @pytest.mark.parametrize("command", [c["command"] for c in FEATURES["slash_commands"]])
@@ -88,7 +112,11 @@ def test_follow_ups_and_autoanswer_subscribe_to_channel_messages() -> None:
     assert {"channels:history", "groups:history"} <= set(scopes)
 
 
-@pytest.mark.parametrize("event_type", SETTINGS["event_subscriptions"]["bot_events"])
+@pytest.mark.parametrize(
+    "event_type",
+    SETTINGS["event_subscriptions"]["bot_events"]
+    + ASSISTANT["settings"]["event_subscriptions"]["bot_events"],
+)
 def test_every_subscribed_event_has_a_listener(slack_app: SlackApp, event_type: str) -> None:
     event: dict[str, Any] = {"type": event_type, "user": "U1", "channel": "C1"}
     if event_type in MESSAGE_SUBSCRIPTIONS:
@@ -98,9 +126,16 @@ def test_every_subscribed_event_has_a_listener(slack_app: SlackApp, event_type: 
             "text": "When do deploys happen?",
             "ts": "1800000000.000002",
         }
+    elif event_type == "message.im":
+        event |= {"type": "message", "channel": "D1", "channel_type": "im", "text": "hi",
+                  "ts": "1800000000.000002", "thread_ts": "1800000000.000001"}
+    elif event_type.startswith("assistant_thread_"):
+        thread = {"user_id": "U1", "channel_id": "D1", "thread_ts": "1800000000.000001",
+                  "context": {"channel_id": "C1", "team_id": TEAM_ID}}
+        event = {"type": event_type, "assistant_thread": thread, "event_ts": "1.2"}
     elif event_type == "app_mention":
         event |= {"text": "<@UBOT> hi", "ts": "1800000000.000001"}
-    else:  # pin_added / pin_removed
+    elif event_type in {"pin_added", "pin_removed"}:
         event |= {
             "channel_id": "C1",
             "item": {"type": "message", "channel": "C1", "message": {"ts": "1.2", "text": ""}},
