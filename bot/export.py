@@ -40,7 +40,7 @@ def export_markdown(
             "",
             f"## {document.title}",
             "",
-            f"- Document #{document.id}, added by Slack user {document.added_by} via {source} "
+            f"- Document #{document.number}, added by Slack user {document.added_by} via {source} "
             f"on {document.created_at:%Y-%m-%d %H:%M} UTC",
         ]
         if document.permalink:

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from bot.storage.internals import find_channel, get_or_create_channel
 from bot.storage.models import (
+    AnsweredThread,
     AssistantThread,
     Channel,
+    ChannelSettings,
     Document,
     Feedback,
     HandledEvent,
@@ -30,6 +32,7 @@ class ForgottenWorkspace:
     documents: int
     feedback: int
     channels: int
+    answered_threads: int
     jobs: int
     events: int
     assistant_threads: int
@@ -37,12 +40,16 @@ class ForgottenWorkspace:
 
 def forget_workspace(*, session: Session, team_id: str) -> ForgottenWorkspace:
     """Delete everything stored for `team_id`: documents with their passages (the database
-    cascades to passages, and the triggers to their full-text index rows), feedback,
-    channels, jobs (finished or not), handled event ids and assistant threads."""
+    cascades to passages, and the triggers to their full-text index rows), feedback, the
+    threads qabot answered in, channel settings, channels, jobs (finished or not), handled event ids and assistant threads."""
     channels = select(Channel.id).where(Channel.team_id == team_id).scalar_subquery()
     # Bulk deletes, children first: each is one statement however much a workspace stored.
     documents = session.execute(delete(Document).where(Document.channel_row_id.in_(channels)))
     feedback = session.execute(delete(Feedback).where(Feedback.channel_row_id.in_(channels)))
+    answered = session.execute(
+        delete(AnsweredThread).where(AnsweredThread.channel_row_id.in_(channels))
+    )
+    session.execute(delete(ChannelSettings).where(ChannelSettings.channel_row_id.in_(channels)))
     channel_rows = session.execute(delete(Channel).where(Channel.team_id == team_id))
     jobs = session.execute(delete(Job).where(Job.team_id == team_id))
     events = session.execute(delete(HandledEvent).where(HandledEvent.team_id == team_id))
@@ -51,6 +58,7 @@ def forget_workspace(*, session: Session, team_id: str) -> ForgottenWorkspace:
         documents=documents.rowcount,
         feedback=feedback.rowcount,
         channels=channel_rows.rowcount,
+        answered_threads=answered.rowcount,
         jobs=jobs.rowcount,
         events=events.rowcount,
         assistant_threads=threads.rowcount,

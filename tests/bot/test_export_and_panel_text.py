@@ -15,7 +15,8 @@ WHEN = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
 
 def document(id: int, text: str, **overrides) -> StoredDocument:
     fields = {
-        "id": id, "team_id": "T1", "channel_id": "C1", "title": f"Doc {id}", "text": text,
+        "id": id, "number": id, "team_id": "T1", "channel_id": "C1", "title": f"Doc {id}",
+        "text": text,
         "source": DocumentSource.PIN, "added_by": "U1",
         "created_at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC), "source_ts": None,
         "permalink": None,

@@ -8,8 +8,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.intake import accept_work
 from bot.storage import (
+    AnsweredThread,
     AssistantThread,
     Channel,
+    ChannelSettings,
+    ChannelSwitch,
     Document,
     Feedback,
     HandledEvent,
@@ -21,8 +24,10 @@ from bot.storage import (
     is_answering,
     list_documents,
     record_feedback,
+    remember_thread,
     save_thread_context,
     set_answering,
+    set_channel_switch,
 )
 
 TEAM_TABLES = (Channel, Job, HandledEvent, AssistantThread)
@@ -43,6 +48,13 @@ def fill_workspace(session_factory: sessionmaker[Session], add_doc, team_id: str
             session=session, team_id=team_id, channel_id="D1" + team_id, thread_ts="1.2",
             context={"channel_id": "C1", "team_id": team_id},
         )
+        remember_thread(
+            session=session, team_id=team_id, channel_id="C1", thread_ts="1.3", question=word
+        )
+        set_channel_switch(
+            session=session, team_id=team_id, channel_id="C2", switch=ChannelSwitch.AUTOANSWER,
+            on=True, user_id="U1",
+        )
     accept_work(
         session_factory, kind=JobKind.ANSWER, team_id=team_id, channel_id="C1",
         payload={"question": word}, event_id=f"Ev-{team_id}",
@@ -57,12 +69,10 @@ def rows_of(session: Session, team_id: str) -> dict[str, int]:
         for model in TEAM_TABLES
     }
     channels = select(Channel.id).where(Channel.team_id == team_id).scalar_subquery()
-    counts["documents"] = session.scalar(
-        select(func.count()).select_from(Document).where(Document.channel_row_id.in_(channels))
-    )
-    counts["feedback"] = session.scalar(
-        select(func.count()).select_from(Feedback).where(Feedback.channel_row_id.in_(channels))
-    )
+    for model in (Document, Feedback, AnsweredThread, ChannelSettings):
+        counts[model.__tablename__] = session.scalar(
+            select(func.count()).select_from(model).where(model.channel_row_id.in_(channels))
+        )
     return counts
 
 
