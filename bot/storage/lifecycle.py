@@ -41,7 +41,8 @@ class ForgottenWorkspace:
 def forget_workspace(*, session: Session, team_id: str) -> ForgottenWorkspace:
     """Delete everything stored for `team_id`: documents with their passages (the database
     cascades to passages, and the triggers to their full-text index rows), feedback, the
-    threads qabot answered in, channel settings, channels, jobs (finished or not), handled event ids and assistant threads."""
+    threads qabot answered in, channel settings, channels, jobs (finished or not), handled
+    event ids and assistant threads."""
     channels = select(Channel.id).where(Channel.team_id == team_id).scalar_subquery()
     # Bulk deletes, children first: each is one statement however much a workspace stored.
     documents = session.execute(delete(Document).where(Document.channel_row_id.in_(channels)))
