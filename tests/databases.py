@@ -52,8 +52,14 @@ class PostgresServer:
     TEMPLATE = "qabot_migrated"
 
     def __init__(self) -> None:
-        import pgserver
-        import psycopg
+        try:
+            import pgserver
+            import psycopg
+        except ImportError as error:
+            raise RuntimeError(
+                f"--db=postgres needs {error.name}, which is not installed: "
+                '.venv/bin/pip install -e ".[dev]"'
+            ) from error
 
         # Its own folder, not pytest's numbered temporary folders, which other pytest
         # sessions on the machine prune; "delete" removes it when the server stops.
