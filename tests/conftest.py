@@ -83,6 +83,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # argparse checks --db's choices, but not a default read from the environment.
+    if config.getoption("db") not in BACKENDS:
+        raise pytest.UsageError(
+            f"{ENVIRONMENT_VARIABLE}={config.getoption('db')!r}: use one of {', '.join(BACKENDS)}"
+        )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {config.getoption('db')}"
 
