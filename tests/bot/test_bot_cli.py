@@ -23,10 +23,10 @@ from bot.cli import main
     ],
 )
 def test_bad_settings_exit_2_with_one_line(
-    argv, variable, value, says, monkeypatch: pytest.MonkeyPatch, capsys, tmp_path
+    argv, variable, value, says, monkeypatch: pytest.MonkeyPatch, capsys, tmp_path, new_database
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'q.db'}")
+    monkeypatch.setenv("DATABASE_URL", new_database("q", migrated=False))
     monkeypatch.setenv(variable, value)
     monkeypatch.setattr(sys, "argv", ["qabot", *argv])
 

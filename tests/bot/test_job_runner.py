@@ -8,7 +8,6 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +23,6 @@ from bot.jobs.runner import (
     is_dead_neighbour,
     worker_id,
 )
-from bot.migrate import upgrade_database
 from bot.storage import (
     Job,
     JobKind,
@@ -38,10 +36,8 @@ from tests.bot.slack.fake_slack import wait_for
 
 
 @pytest.fixture
-def session_factory(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    upgrade_database(url)
-    engine = create_db_engine(url)
+def session_factory(new_database):
+    engine = create_db_engine(new_database("jobs"))
     yield make_session_factory(engine)
     engine.dispose()
 

@@ -1,7 +1,8 @@
 """Fixtures: a fake Slack Web API, the real app served by uvicorn, signed requests.
 
 Requests into the app are real HTTP, signed like Slack signs them; the app's Web API
-client points at `FakeSlack`. The model is loaded once per session.
+client points at `FakeSlack`. The model is loaded once per session; each test gets its own
+database on the backend `--db` selects (`tests/databases.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.settings import Settings
 from qa_engine.engine import QAEngine
 from qa_engine.settings import EngineSettings
 from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack
+from tests.conftest import NewDatabase
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TRAINED_MODEL = FIXTURES / "tiny-qa"
@@ -67,8 +69,14 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_slack: FakeSlack) -> Settings:
-    return make_settings(tmp_path / "qabot.db", fake_slack)
+def database_url(new_database: NewDatabase) -> str:
+    """This test's database, migrated (the app's own upgrade at start is then a no-op)."""
+    return new_database()
+
+
+@pytest.fixture
+def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+    return make_settings(database_url, fake_slack)
 
 
 def _free_port() -> int:
@@ -77,12 +85,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_settings(database: Path, fake_slack: FakeSlack, **overrides: Any) -> Settings:
+def make_settings(database_url: str, fake_slack: FakeSlack, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,
         "slack_signing_secret": SIGNING_SECRET,
         "slack_api_url": fake_slack.api_url,
-        "database_url": f"sqlite:///{database}",
+        "database_url": database_url,
         "qa_model": str(MODEL),
         "qa_no_answer_threshold": 0.0,
         "answer_workers": 2,

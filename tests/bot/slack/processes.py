@@ -34,15 +34,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_environment(folder: Path, fake_slack: FakeSlack, **overrides: str) -> dict[str, str]:
-    """The environment of a `qabot serve` on a free port with the fixture model, a SQLite
-    file in `folder` and the fake Slack."""
+def serve_environment(
+    database_url: str, fake_slack: FakeSlack, **overrides: str
+) -> dict[str, str]:
+    """The environment of a `qabot serve` on a free port with the fixture model, the
+    database at `database_url` and the fake Slack."""
     return {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": f"sqlite:///{folder / 'qabot.db'}",
+        "DATABASE_URL": database_url,
         "QA_MODEL": str(MODEL),
         "QA_NO_ANSWER_THRESHOLD": "0",
         "PORT": str(free_port()),

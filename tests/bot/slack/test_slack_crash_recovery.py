@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,8 +27,8 @@ def fake_slack():
     fake.close()
 
 
-def stored_texts(folder: Path) -> list[str]:
-    engine = create_db_engine(f"sqlite:///{folder / 'qabot.db'}")
+def stored_texts(database_url: str) -> list[str]:
+    engine = create_db_engine(database_url)
     try:
         with make_session_factory(engine)() as session:
             return list(session.scalars(select(Document.text)))
@@ -37,8 +36,8 @@ def stored_texts(folder: Path) -> list[str]:
         engine.dispose()
 
 
-def pending_jobs(folder: Path) -> int:
-    engine = create_db_engine(f"sqlite:///{folder / 'qabot.db'}")
+def pending_jobs(database_url: str) -> int:
+    engine = create_db_engine(database_url)
     try:
         with make_session_factory(engine)() as session:
             return count_jobs(session=session, state=JobState.PENDING)
@@ -46,11 +45,16 @@ def pending_jobs(folder: Path) -> int:
         engine.dispose()
 
 
-def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_slack):
+def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_slack, new_database):
+    database_url = new_database()
     env = serve_environment(
         # A lease far longer than the test: the restarted server must see on its own that
         # the killed process is gone, not wait for its leases to lapse.
-        tmp_path, fake_slack, JOB_LEASE_SECONDS="600", JOB_POLL_SECONDS="0.2", ANSWER_WORKERS="2"
+        database_url,
+        fake_slack,
+        JOB_LEASE_SECONDS="600",
+        JOB_POLL_SECONDS="0.2",
+        ANSWER_WORKERS="2",
     )
     server = ServedProcess(env, tmp_path, name="first")
     server.wait_until_ready()
@@ -106,7 +110,7 @@ def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_sla
             lambda: all(fake_slack.responses(f"add{i}") for i in range(ADDS)), timeout=120
         )
         # Every job finished: a second reply, had there been one, would be posted by now.
-        wait_for(lambda: pending_jobs(tmp_path) == 0, timeout=60)
+        wait_for(lambda: pending_jobs(database_url) == 0, timeout=60)
     finally:
         restarted.stop()
 
@@ -114,7 +118,7 @@ def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_sla
         replies = fake_slack.replies(ts)
         assert len(replies) == 1, (ts, [r["text"] for r in replies])
         assert "John" in replies[0]["text"]
-    texts = stored_texts(tmp_path)
+    texts = stored_texts(database_url)
     for i in range(ADDS):
         assert sum(f"cobalt-{i}." in text for text in texts) == 1
         assert any("Added #" in r["text"] for r in fake_slack.responses(f"add{i}"))
@@ -127,8 +131,11 @@ def test_work_in_flight_at_kill_9_is_finished_after_a_restart(tmp_path, fake_sla
     )
 
 
-def test_a_served_process_gets_answers_through_a_failing_slack(tmp_path, fake_slack):
-    env = serve_environment(tmp_path, fake_slack, JOB_POLL_SECONDS="0.2")
+def test_a_served_process_gets_answers_through_a_failing_slack(
+    tmp_path, fake_slack, new_database
+):
+    database_url = new_database()
+    env = serve_environment(database_url, fake_slack, JOB_POLL_SECONDS="0.2")
     server = ServedProcess(env, tmp_path)
     try:
         server.wait_until_ready()
@@ -156,7 +163,7 @@ def test_a_served_process_gets_answers_through_a_failing_slack(tmp_path, fake_sl
         wait_for(lambda: len(fake_slack.failed_calls("chat.postMessage")) >= 2, timeout=60)
         fake_slack.recover()
         wait_for(lambda: fake_slack.replies(outage), timeout=60)
-        wait_for(lambda: pending_jobs(tmp_path) == 0, timeout=30)
+        wait_for(lambda: pending_jobs(database_url) == 0, timeout=30)
     finally:
         server.stop()
 

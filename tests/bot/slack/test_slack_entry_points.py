@@ -18,10 +18,10 @@ from tests.bot.slack.conftest import BOT_TOKEN, make_settings
 from tests.bot.slack.fake_slack import FakeSlack
 
 
-def test_one_worker_runs_the_app_object(monkeypatch, tmp_path, fake_slack: FakeSlack):
+def test_one_worker_runs_the_app_object(monkeypatch, database_url, fake_slack: FakeSlack):
     ran = {}
     monkeypatch.setattr(server.uvicorn, "run", lambda app, **kw: ran.update(app=app, **kw))
-    settings = make_settings(tmp_path / "a.db", fake_slack, port=4567, host="127.0.0.1")
+    settings = make_settings(database_url, fake_slack, port=4567, host="127.0.0.1")
 
     server.run_server(settings)
 
@@ -31,11 +31,11 @@ def test_one_worker_runs_the_app_object(monkeypatch, tmp_path, fake_slack: FakeS
 
 
 def test_several_workers_use_the_factory_with_the_same_settings(
-    monkeypatch, tmp_path, fake_slack: FakeSlack
+    monkeypatch, database_url, fake_slack: FakeSlack
 ):
     ran = {}
     monkeypatch.setattr(server.uvicorn, "run", lambda app, **kw: ran.update(app=app, **kw))
-    settings = make_settings(tmp_path / "b.db", fake_slack, web_concurrency=3)
+    settings = make_settings(database_url, fake_slack, web_concurrency=3)
     for name in type(settings).model_fields:
         # setenv first, so teardown also removes what run_server exports.
         monkeypatch.setenv(name.upper(), "")
@@ -52,19 +52,19 @@ def test_several_workers_use_the_factory_with_the_same_settings(
     worker_app.state.services.close()
 
 
-def test_socket_mode_needs_an_app_token(tmp_path, fake_slack: FakeSlack):
+def test_socket_mode_needs_an_app_token(database_url, fake_slack: FakeSlack):
     with pytest.raises(ConfigurationError, match="Missing setting: SLACK_APP_TOKEN"):
-        run_socket_mode(make_settings(tmp_path / "c.db", fake_slack))
+        run_socket_mode(make_settings(database_url, fake_slack))
     with pytest.raises(ConfigurationError, match="xapp-"):
-        run_socket_mode(make_settings(tmp_path / "c.db", fake_slack, slack_app_token="xoxb-1"))
+        run_socket_mode(make_settings(database_url, fake_slack, slack_app_token="xoxb-1"))
 
 
 @pytest.mark.parametrize(
     ("missing", "message"),
     [("slack_bot_token", "SLACK_BOT_TOKEN"), ("slack_signing_secret", "SLACK_SIGNING_SECRET")],
 )
-def test_missing_slack_credentials_fail_clearly(tmp_path, fake_slack, missing, message):
-    settings = make_settings(tmp_path / "d.db", fake_slack, **{missing: ""})
+def test_missing_slack_credentials_fail_clearly(database_url, fake_slack, missing, message):
+    settings = make_settings(database_url, fake_slack, **{missing: ""})
 
     with pytest.raises(ConfigurationError, match=message):
         build_app(settings)
@@ -78,12 +78,10 @@ def test_missing_slack_credentials_fail_clearly(tmp_path, fake_slack, missing, m
     ],
 )
 def test_every_missing_setting_is_named_in_one_run(
-    tmp_path, fake_slack, socket_mode: bool, expected: list[str]
+    database_url, fake_slack, socket_mode: bool, expected: list[str]
 ):
     # Not one run per missing setting: a new user sees the whole list at once.
-    settings = make_settings(
-        tmp_path / "m.db", fake_slack, slack_bot_token="", slack_signing_secret=""
-    )
+    settings = make_settings(database_url, fake_slack, slack_bot_token="", slack_signing_secret="")
 
     with pytest.raises(ConfigurationError) as caught:
         if socket_mode:
@@ -101,7 +99,7 @@ ALL_SLACK_SETTINGS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKE
 
 
 def test_a_port_in_use_fails_before_listening_and_names_port(
-    monkeypatch, tmp_path, fake_slack: FakeSlack
+    monkeypatch, database_url, fake_slack: FakeSlack
 ):
     started = []
     monkeypatch.setattr(server.uvicorn, "run", lambda app, **kw: started.append(app))
@@ -109,7 +107,7 @@ def test_a_port_in_use_fails_before_listening_and_names_port(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        settings = make_settings(tmp_path / "p.db", fake_slack, host="127.0.0.1", port=port)
+        settings = make_settings(database_url, fake_slack, host="127.0.0.1", port=port)
 
         with pytest.raises(ConfigurationError) as caught:
             server.run_server(settings)
@@ -120,7 +118,7 @@ def test_a_port_in_use_fails_before_listening_and_names_port(
 
 
 def test_qabot_serve_on_a_port_in_use_says_so_and_never_says_listening(
-    tmp_path, fake_slack: FakeSlack
+    tmp_path, database_url, fake_slack: FakeSlack
 ):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -131,7 +129,7 @@ def test_qabot_serve_on_a_port_in_use_says_so_and_never_says_listening(
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": "secret",
             "SLACK_API_URL": fake_slack.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'qabot.db'}",
+            "DATABASE_URL": database_url,
             "HOST": "127.0.0.1",
             "PORT": str(port),
         }
@@ -150,42 +148,42 @@ def test_qabot_serve_on_a_port_in_use_says_so_and_never_says_listening(
     assert "Traceback" not in done.stderr
 
 
-def test_a_host_that_is_not_an_address_names_host(tmp_path, fake_slack: FakeSlack):
-    settings = make_settings(tmp_path / "q.db", fake_slack, host="no-such-host.invalid")
+def test_a_host_that_is_not_an_address_names_host(database_url, fake_slack: FakeSlack):
+    settings = make_settings(database_url, fake_slack, host="no-such-host.invalid")
 
     with pytest.raises(ConfigurationError, match="set HOST to"):
         server.run_server(settings)
 
 
-def test_a_token_slack_rejects_fails_clearly(tmp_path, fake_slack: FakeSlack):
+def test_a_token_slack_rejects_fails_clearly(database_url, fake_slack: FakeSlack):
     fake_slack.fail("auth.test", error="invalid_auth")
 
     with pytest.raises(ConfigurationError) as caught:
-        build_app(make_settings(tmp_path / "e.db", fake_slack))
+        build_app(make_settings(database_url, fake_slack))
 
     assert "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in str(caught.value)
     assert BOT_TOKEN not in str(caught.value)
 
 
-def test_an_unreachable_slack_fails_clearly(tmp_path, fake_slack: FakeSlack):
+def test_an_unreachable_slack_fails_clearly(database_url, fake_slack: FakeSlack):
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"
 
     with pytest.raises(ConfigurationError) as caught:
-        build_app(make_settings(tmp_path / "f.db", fake_slack, slack_api_url=url))
+        build_app(make_settings(database_url, fake_slack, slack_api_url=url))
 
     assert str(caught.value).startswith(f"Could not reach Slack at {url} (")
 
 
 def test_several_workers_fail_before_starting_when_the_token_is_wrong(
-    monkeypatch, tmp_path, fake_slack: FakeSlack
+    monkeypatch, database_url, fake_slack: FakeSlack
 ):
     # Inside uvicorn each worker would fail and be restarted, forever; fail once, here.
     started = []
     monkeypatch.setattr(server.uvicorn, "run", lambda app, **kw: started.append(app))
     fake_slack.fail("auth.test", error="invalid_auth")
-    settings = make_settings(tmp_path / "g.db", fake_slack, web_concurrency=2)
+    settings = make_settings(database_url, fake_slack, web_concurrency=2)
 
     with pytest.raises(ConfigurationError, match="invalid_auth"):
         server.run_server(settings)
@@ -193,13 +191,12 @@ def test_several_workers_fail_before_starting_when_the_token_is_wrong(
 
 
 def test_several_workers_fail_before_starting_when_the_database_is_wrong(
-    monkeypatch, tmp_path, fake_slack: FakeSlack
+    monkeypatch, unusable_database_url, fake_slack: FakeSlack
 ):
     started = []
     monkeypatch.setattr(server.uvicorn, "run", lambda app, **kw: started.append(app))
-    settings = make_settings(tmp_path / "h.db", fake_slack, web_concurrency=2)
-    settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}"})
+    settings = make_settings(unusable_database_url, fake_slack, web_concurrency=2)
 
-    with pytest.raises(DatabaseURLError, match="unable to open database file"):
+    with pytest.raises(DatabaseURLError, match="Could not use the database at"):
         server.run_server(settings)
     assert started == []

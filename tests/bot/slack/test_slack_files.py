@@ -146,9 +146,9 @@ def test_a_download_slack_cannot_serve_yet_is_retried_by_the_job(slack_app: Slac
 
 
 def test_a_file_whose_text_is_over_the_character_limit_is_refused(
-    tmp_path, engine, fake_slack
+    engine, fake_slack, new_database
 ):
-    settings = make_settings(tmp_path / "small.db", fake_slack, qa_max_document_chars=40)
+    settings = make_settings(new_database("small"), fake_slack, qa_max_document_chars=40)
     app = SlackApp(settings, engine, fake_slack)
     try:
         # 60 characters: under the 160-byte cap, over the 40-character limit.

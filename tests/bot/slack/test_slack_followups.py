@@ -317,12 +317,12 @@ def test_autoanswer_in_one_channel_leaves_others_alone(slack_app: SlackApp):
 
 
 def test_autoanswer_stays_silent_below_its_threshold(
-    tmp_path, engine: QAEngine, fake_slack: FakeSlack
+    engine: QAEngine, fake_slack: FakeSlack, new_database
 ):
     document = Document("name", NAME_DOCUMENT, "About me")
     best = engine.answer(NAME_QUESTION, documents=[document]).best
     assert best is not None and best.confidence < 1.0  # so a threshold of 1.0 is above it
-    settings = make_settings(tmp_path / "qabot.db", fake_slack, qa_autoanswer_threshold=1.0)
+    settings = make_settings(new_database(), fake_slack, qa_autoanswer_threshold=1.0)
     app = SlackApp(settings, engine, fake_slack)
     try:
         add_name_document(app)
@@ -384,12 +384,12 @@ def test_help_says_what_followups_and_autoanswer_do(slack_app: SlackApp):
 
 
 def test_a_question_the_database_cannot_check_is_not_acknowledged_but_chatter_is(
-    settings, engine: QAEngine, fake_slack: FakeSlack, tmp_path
+    settings, engine: QAEngine, fake_slack: FakeSlack, new_database
 ):
     # A database nobody migrated: every query fails. Acknowledging a question qabot might
     # owe an answer would lose it; a 500 makes Slack deliver it again. Chatter never
     # touches the database, so it is acknowledged even then.
-    broken = make_session_factory(create_db_engine(f"sqlite:///{tmp_path}/unmigrated.db"))
+    broken = make_session_factory(create_db_engine(new_database("unmigrated", migrated=False)))
     app = SlackApp(settings, engine, fake_slack, session_factory=broken)
     try:
         question = app.event(message_event("Where do I live?", thread_ts="1799999999.000001"))

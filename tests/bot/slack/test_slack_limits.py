@@ -17,9 +17,9 @@ LIMIT = 1_000
 
 
 @pytest.fixture
-def small_app(tmp_path, engine: QAEngine, fake_slack: FakeSlack) -> Iterator[SlackApp]:
+def small_app(database_url, engine: QAEngine, fake_slack: FakeSlack) -> Iterator[SlackApp]:
     settings = make_settings(
-        tmp_path / "qabot.db", fake_slack, qa_max_document_chars=LIMIT, qa_max_question_chars=80
+        database_url, fake_slack, qa_max_document_chars=LIMIT, qa_max_question_chars=80
     )
     app = SlackApp(settings, engine, fake_slack)
     yield app

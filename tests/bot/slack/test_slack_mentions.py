@@ -215,9 +215,9 @@ def test_a_reply_slack_refused_once_is_posted_when_it_accepts(
 
 
 def test_a_model_that_cannot_load_gets_the_honest_message_not_a_trace(
-    tmp_path, engine, fake_slack, caplog
+    tmp_path, database_url, engine, fake_slack, caplog
 ):
-    settings = make_settings(tmp_path / "broken.db", fake_slack)
+    settings = make_settings(database_url, fake_slack)
     broken = QAEngine(EngineSettings(qa_model=str(tmp_path / "no-such-model")))
     app = SlackApp(settings, broken, fake_slack)
     try:
@@ -329,11 +329,11 @@ def test_more_answers_on_a_private_answer_stays_private(slack_app: SlackApp):
 
 
 def test_a_mention_the_database_cannot_record_is_not_acknowledged(
-    settings, engine, fake_slack, tmp_path, caplog
+    settings, engine, fake_slack, new_database, caplog
 ):
     # A database nobody migrated: every query fails ("no such table"). Acknowledging the
     # event would lose the question; a 500 makes Slack deliver it again later.
-    broken = make_session_factory(create_db_engine(f"sqlite:///{tmp_path}/unmigrated.db"))
+    broken = make_session_factory(create_db_engine(new_database("unmigrated", migrated=False)))
     app = SlackApp(settings, engine, fake_slack, session_factory=broken)
     try:
         response, ts = app.mention(NAME_QUESTION)

@@ -40,7 +40,7 @@ def fake_slack():
 
 @pytest.mark.parametrize("case", ["missing folder", "unreachable hub"])
 def test_a_model_that_cannot_load_is_explained_fast(
-    tmp_path: Path, fake_slack: FakeSlack, case: str
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack, case: str
 ) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
@@ -49,7 +49,7 @@ def test_a_model_that_cannot_load_is_explained_fast(
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake_slack.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'qabot.db'}",
+            "DATABASE_URL": database_url,
             "PORT": str(port),
             "HOST": "127.0.0.1",
             "HF_HOME": str(tmp_path / "hf-home"),  # an empty hub cache

@@ -59,7 +59,9 @@ def fake_slack():
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack, workers: int) -> None:
+def test_release_then_web_answer_a_mention_in_a_thread(
+    tmp_path, new_database, fake_slack, workers: int
+) -> None:
     # With two worker processes a retried event may reach the other process; the handled
     # event ids in the database still make it one reply.
     port = free_port()
@@ -68,7 +70,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(tmp_path, fake_slack, wor
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'qabot.db'}",
+        "DATABASE_URL": new_database(migrated=False),  # `release` migrates it
         "QA_MODEL": str(MODEL),
         "QA_NO_ANSWER_THRESHOLD": "0",
         "PORT": str(port),

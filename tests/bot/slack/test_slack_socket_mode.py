@@ -78,7 +78,7 @@ class SocketModeApp:
 
 
 @pytest.fixture
-def socket_mode_app(tmp_path: Path) -> Iterator[SocketModeApp]:
+def socket_mode_app(tmp_path: Path, database_url: str) -> Iterator[SocketModeApp]:
     slack = FakeSlack()
     fake_socket = FakeSocketMode()
     slack.socket_mode_url = fake_socket.url
@@ -87,7 +87,7 @@ def socket_mode_app(tmp_path: Path) -> Iterator[SocketModeApp]:
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'qabot.db'}",
+        "DATABASE_URL": database_url,
         "QA_MODEL": str(MODEL),
         "QA_NO_ANSWER_THRESHOLD": "0",
     }

@@ -15,12 +15,12 @@ from tests.bot.slack.fake_slack import FakeSlack, wait_for
 
 
 @pytest.fixture
-def make_app(tmp_path, engine: QAEngine, fake_slack: FakeSlack) -> Iterator:
+def make_app(database_url, engine: QAEngine, fake_slack: FakeSlack) -> Iterator:
     apps: list[SlackApp] = []
 
     def make(**overrides) -> SlackApp:
         settings = make_settings(
-            tmp_path / "qabot.db", fake_slack, job_poll_seconds=0.1, **overrides
+            database_url, fake_slack, job_poll_seconds=0.1, **overrides
         )
         app = SlackApp(settings, engine, fake_slack)
         apps.append(app)

@@ -1,16 +1,15 @@
-"""Fixtures: each test gets its own migrated SQLite file, and a helper to store documents."""
+"""Fixtures: each test gets its own migrated database (on the backend `--db` selects), and a
+helper to store documents."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.migrate import upgrade_database
 from bot.storage import (
     DocumentSource,
     StoredDocument,
@@ -20,6 +19,7 @@ from bot.storage import (
 )
 from qa_engine.passages import split_passages
 from qa_engine.types import Document, Passage
+from tests.conftest import NewDatabase
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -42,10 +42,8 @@ def split_text() -> Callable[..., list[Passage]]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'qabot.db'}"
-    upgrade_database(url)
-    return url
+def database_url(new_database: NewDatabase) -> str:
+    return new_database()
 
 
 @pytest.fixture

@@ -17,12 +17,14 @@ def _pragma(engine: Engine, name: str) -> object:
         return connection.execute(text(f"PRAGMA {name}")).scalar()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(engine: Engine) -> None:
     assert _pragma(engine, "journal_mode") == "wal"
     assert _pragma(engine, "foreign_keys") == 1
     assert _pragma(engine, "busy_timeout") == SQLITE_BUSY_TIMEOUT_MS
 
 
+@pytest.mark.sqlite_only
 def test_creates_the_folder_of_a_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "qabot.db"
 

@@ -54,6 +54,19 @@ def test_a_missing_postgres_driver_names_the_extra(monkeypatch: pytest.MonkeyPat
     assert "hunter2" not in str(caught.value) and "***" in str(caught.value)
 
 
+def test_a_database_that_cannot_be_used_is_one_clear_line(unusable_database_url: str) -> None:
+    with pytest.raises(DatabaseURLError) as caught:
+        upgrade_database(unusable_database_url)
+
+    message = str(caught.value)
+    assert message.startswith(f"Could not use the database at {redacted(unusable_database_url)} (")
+    assert message.endswith("Check that it is running and that DATABASE_URL is right.")
+    assert "\n" not in message
+    with pytest.raises(DatabaseURLError):
+        current_revision(unusable_database_url)
+
+
+@pytest.mark.sqlite_only
 def test_a_sqlite_file_that_cannot_be_opened_is_explained(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}"  # a folder, not a file
 
@@ -64,6 +77,7 @@ def test_a_sqlite_file_that_cannot_be_opened_is_explained(tmp_path: Path) -> Non
         current_revision(url)
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_folder_that_cannot_be_created_is_explained(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import update
+import pytest
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.jobs.intake import accept_work
@@ -149,6 +150,23 @@ def test_racing_workers_claim_each_job_once(session_factory) -> None:
 
     every = [job for jobs in claimed.values() for job in jobs]
     assert sorted(every) == ids
+
+
+@pytest.mark.postgres_only
+def test_workers_claim_side_by_side_skipping_jobs_being_claimed(session_factory) -> None:
+    # On PostgreSQL a claim doesn't wait for another worker's uncommitted claim (SKIP
+    # LOCKED): it takes the next job. (On SQLite claims take turns; see BEGIN IMMEDIATE.)
+    first, second = enqueue(session_factory, 2)
+
+    with session_factory.begin() as holding:
+        mine = claim_due_jobs(session=holding, owner="w1", lease=LEASE, limit=1)
+        with session_factory.begin() as other:
+            # Were the locked job waited for, this would fail instead of hanging the test.
+            other.execute(text("SET LOCAL lock_timeout = '5s'"))
+            theirs = claim_due_jobs(session=other, owner="w2", lease=LEASE, limit=2)
+
+    assert [job.id for job in mine] == [first]
+    assert [job.id for job in theirs] == [second]
 
 
 def test_an_event_delivered_twice_makes_one_job_and_finds_it(session_factory) -> None:

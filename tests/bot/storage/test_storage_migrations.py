@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -20,6 +21,7 @@ from bot.storage import (
     list_documents,
     make_session_factory,
 )
+from tests.conftest import NewDatabase
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 APP_TABLES = {
@@ -27,6 +29,14 @@ APP_TABLES = {
     "answered_threads", "channel_settings",
     "assistant_threads",
 }
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_db_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def _sqlite_objects(url: str) -> dict[str, set[str]]:
@@ -44,7 +54,12 @@ def _sqlite_objects(url: str) -> dict[str, set[str]]:
     return objects
 
 
-def test_upgrade_creates_every_table_and_the_fts_index(database_url: str) -> None:
+def test_upgrade_creates_every_table(database_url: str) -> None:
+    assert APP_TABLES | {"alembic_version"} <= _tables(database_url)
+
+
+@pytest.mark.sqlite_only
+def test_upgrade_creates_the_fts_index_and_its_triggers(database_url: str) -> None:
     objects = _sqlite_objects(database_url)
 
     assert APP_TABLES | {"alembic_version", "passages_fts"} <= objects["table"]
@@ -55,16 +70,22 @@ def test_upgrade_creates_every_table_and_the_fts_index(database_url: str) -> Non
     }
 
 
-def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
-    path = tmp_path / "fresh.db"
-    url = f"sqlite:///{path}"
+def test_current_revision_is_none_before_and_head_after(new_database: NewDatabase) -> None:
+    url = new_database("fresh", migrated=False)
     assert current_revision(url) is None
-    assert not path.exists()
 
     upgrade_database(url)
 
     assert head_revision() == "0006"
     assert current_revision(url) == head_revision()
+
+
+@pytest.mark.sqlite_only
+def test_asking_a_missing_sqlite_file_its_revision_does_not_create_it(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+
+    assert current_revision(f"sqlite:///{path}") is None
+    assert not path.exists()
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str, add_doc) -> None:
@@ -87,13 +108,24 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
     downgrade_database(database_url, "base")
 
     assert current_revision(database_url) is None
+    assert _tables(database_url) == {"alembic_version"}
+
+    upgrade_database(database_url)
+
+    assert current_revision(database_url) == head_revision()
+    assert _tables(database_url) >= APP_TABLES
+
+
+@pytest.mark.sqlite_only
+def test_downgrade_to_base_removes_the_fts_index_and_its_triggers(database_url: str) -> None:
+    downgrade_database(database_url, "base")
+
     assert _sqlite_objects(database_url)["table"] == {"alembic_version"}
     assert "trigger" not in _sqlite_objects(database_url)
 
     upgrade_database(database_url)
 
-    assert current_revision(database_url) == head_revision()
-    assert APP_TABLES | {"passages_fts"} <= _sqlite_objects(database_url)["table"]
+    assert {"passages_fts"} <= _sqlite_objects(database_url)["table"]
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -114,9 +146,9 @@ def test_models_and_migrations_agree(database_url: str) -> None:
     assert differences == []
 
 
-def test_racing_upgrades_from_separate_processes_all_succeed(tmp_path: Path) -> None:
-    # Several web processes may start at once on a new file; every one must come up.
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def test_racing_upgrades_from_separate_processes_all_succeed(new_database: NewDatabase) -> None:
+    # Several web processes may start at once on a new database; every one must come up.
+    url = new_database("race", migrated=False)
     script = "import sys; from bot.migrate import upgrade_database; upgrade_database(sys.argv[1])"
     processes = [
         subprocess.Popen(

@@ -32,8 +32,10 @@ def facts(add_doc) -> dict[str, int]:
     return {title: add_doc(body, title=title).id for title, body in FACTS}
 
 
-def ranker(session_factory, team_id: str = "T1", channel_id: str = "C1") -> Fts5PassageRanker:
-    return Fts5PassageRanker(session_factory, team_id=team_id, channel_id=channel_id)
+def ranker(session_factory, team_id: str = "T1", channel_id: str = "C1") -> PassageRanker:
+    """The ranker the app uses on this backend (FTS5 on SQLite), made fresh: the in-memory
+    fallback reads the channel's passages when it is made."""
+    return make_ranker(session_factory, team_id=team_id, channel_id=channel_id)
 
 
 def test_the_passage_with_the_questions_words_comes_first(session_factory, facts) -> None:
@@ -131,8 +133,11 @@ def test_user_text_is_never_fts_syntax(session_factory, facts, question: str) ->
     ranked = ranker(session_factory).rank(question, 3)
 
     assert len(ranked) <= 3
-    if "alice" in question.lower():
-        assert ranked[0].passage.document_id == str(facts["Alice"])
+    # Operators are words like any other: the best passage is one of the names asked about
+    # (which of two equally good ones comes first is up to the backend's ranker).
+    named = {str(facts[name]) for name in ("Alice", "Bob") if name.lower() in question.lower()}
+    if named:
+        assert ranked[0].passage.document_id in named
 
 
 def test_match_query_quotes_every_term() -> None:
@@ -172,6 +177,16 @@ def _fts_rowids(session_factory, word: str) -> set[int]:
         return {row[0] for row in rows}
 
 
+def test_a_removed_document_is_never_ranked(session_factory, facts) -> None:
+    with session_factory.begin() as session:
+        remove_document(session=session, team_id="T1", channel_id="C1", document_id=facts["Grace"])
+
+    for limit in (3, 50):
+        ranked = ranker(session_factory).rank("Who plays the violin?", limit)
+        assert str(facts["Grace"]) not in {r.passage.document_id for r in ranked}
+
+
+@pytest.mark.sqlite_only
 def test_removing_a_document_removes_its_passages_from_the_index(session_factory, facts) -> None:
     assert _fts_rowids(session_factory, "violin")
 
@@ -182,10 +197,22 @@ def test_removing_a_document_removes_its_passages_from_the_index(session_factory
 
     assert _fts_rowids(session_factory, "violin") == set()
     _assert_index_matches_passages(session_factory)
-    ranked = ranker(session_factory).rank("Who plays the violin?", 3)
-    assert str(facts["Grace"]) not in {r.passage.document_id for r in ranked}
 
 
+def test_a_cleared_channel_ranks_nothing_and_others_keep_theirs(
+    session_factory, facts, add_doc
+) -> None:
+    other = add_doc("Alice also lives in Lyon.", channel_id="C2")
+
+    with session_factory.begin() as session:
+        clear_channel(session=session, team_id="T1", channel_id="C1")
+
+    assert ranker(session_factory).rank("Where does Alice live?", 50) == []
+    ranked = ranker(session_factory, channel_id="C2").rank("Where does Alice live?", 50)
+    assert [r.passage.document_id for r in ranked] == [str(other.id)]
+
+
+@pytest.mark.sqlite_only
 def test_clearing_a_channel_empties_its_part_of_the_index(session_factory, facts, add_doc) -> None:
     add_doc("Alice also lives in Lyon.", channel_id="C2")
 
@@ -198,6 +225,7 @@ def test_clearing_a_channel_empties_its_part_of_the_index(session_factory, facts
     _assert_index_matches_passages(session_factory)
 
 
+@pytest.mark.sqlite_only
 def test_make_ranker_uses_fts5_on_sqlite(session_factory) -> None:
     made = make_ranker(session_factory, team_id="T1", channel_id="C1")
 
@@ -205,7 +233,8 @@ def test_make_ranker_uses_fts5_on_sqlite(session_factory) -> None:
     assert isinstance(made, PassageRanker)
 
 
-def test_agrees_with_the_in_memory_ranker_on_the_best_passage(session_factory, facts) -> None:
+@pytest.mark.sqlite_only
+def test_fts5_agrees_with_the_in_memory_ranker_on_the_best_passage(session_factory, facts) -> None:
     with session_factory.begin() as session:
         passages = channel_passages(session=session, team_id="T1", channel_id="C1")
     in_memory = InMemoryBM25Ranker(passages)
