@@ -5,6 +5,7 @@ the application. Data-access functions take a keyword-only `session`; callers ow
 transaction (`with session_factory.begin() as session: ...`).
 """
 
+from bot.storage.bm25 import ChannelBM25Ranker
 from bot.storage.database import create_db_engine, make_session_factory
 from bot.storage.documents import (
     StoredDocument,
@@ -19,6 +20,7 @@ from bot.storage.documents import (
 )
 from bot.storage.events import claim_event, prune_events
 from bot.storage.feedback import feedback_counts, record_feedback
+from bot.storage.fts5_ranker import Fts5PassageRanker, fts5_terms
 from bot.storage.jobs import (
     ClaimedJob,
     JobStatus,
@@ -50,11 +52,13 @@ from bot.storage.models import (
     Passage,
     PassageRow,
 )
-from bot.storage.ranker import Fts5PassageRanker, fts5_match_query, make_ranker
+from bot.storage.postgres_ranker import PostgresPassageRanker
+from bot.storage.ranker import make_ranker
 
 __all__ = [
     "Base",
     "Channel",
+    "ChannelBM25Ranker",
     "ClaimedJob",
     "Document",
     "DocumentSource",
@@ -67,6 +71,7 @@ __all__ = [
     "JobStatus",
     "Passage",
     "PassageRow",
+    "PostgresPassageRanker",
     "StoredDocument",
     "add_document",
     "channel_passages",
@@ -81,7 +86,7 @@ __all__ = [
     "extend_leases",
     "feedback_counts",
     "finish_job",
-    "fts5_match_query",
+    "fts5_terms",
     "get_document",
     "has_due_jobs",
     "job_status",
