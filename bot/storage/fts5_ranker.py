@@ -23,26 +23,25 @@ from sqlalchemy.orm import Session
 from bot.storage.bm25 import ChannelBM25Ranker, ChannelStatistics
 from bot.storage.models import PASSAGES_FTS_TOKENIZE
 
-_HEX = "0123456789ABCDEF"
+# Every byte value in order: instr(_BYTES, one byte) - 1 is that byte's value.
+_BYTES = "X'" + bytes(range(256)).hex() + "'"
 
 
-def _byte(blob_hex: str, index: int) -> str:
-    """SQL: the index-th byte (from 0) of a blob whose hex() is the expression `blob_hex`."""
-    high = f"(instr('{_HEX}', substr({blob_hex}, {2 * index + 1}, 1)) - 1)"
-    low = f"(instr('{_HEX}', substr({blob_hex}, {2 * index + 2}, 1)) - 1)"
-    return f"({high} * 16 + {low})"
+def _byte(blob: str, index: int) -> str:
+    """SQL: the value of the index-th byte (from 0) of the blob expression `blob`."""
+    return f"(instr({_BYTES}, substr({blob}, {index + 1}, 1)) - 1)"
 
 
 def _docsize_length(sz: str) -> str:
-    """SQL: the term count FTS5 stores for a one-column row: a SQLite varint (7 bits a byte,
-    high bit set on all but the last) at the start of the `sz` blob. Four bytes hold
-    268 million terms, far past any passage."""
-    h = f"hex({sz})"
-    b = [_byte(h, i) for i in range(4)]
+    """SQL: the term count FTS5 keeps for a row of a one-column table. `sz` holds nothing
+    else, as a SQLite varint: big-endian, 7 bits a byte, the high bit set on all bytes but
+    the last, so its length in bytes says how to decode it. Four bytes hold 268 million
+    terms, far past any passage."""
+    b = [_byte(sz, i) for i in range(4)]
     return (
-        f"(CASE WHEN {b[0]} < 128 THEN {b[0]}"
-        f" WHEN {b[1]} < 128 THEN ({b[0]} - 128) * 128 + {b[1]}"
-        f" WHEN {b[2]} < 128 THEN (({b[0]} - 128) * 128 + {b[1]} - 128) * 128 + {b[2]}"
+        f"(CASE length({sz}) WHEN 1 THEN {b[0]}"
+        f" WHEN 2 THEN ({b[0]} - 128) * 128 + {b[1]}"
+        f" WHEN 3 THEN (({b[0]} - 128) * 128 + {b[1]} - 128) * 128 + {b[2]}"
         f" ELSE ((({b[0]} - 128) * 128 + {b[1]} - 128) * 128 + {b[2]} - 128) * 128 + {b[3]}"
         " END)"
     )

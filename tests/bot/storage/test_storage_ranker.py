@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import text
 
@@ -11,6 +13,7 @@ from bot.storage import (
     make_ranker,
     remove_document,
 )
+from bot.storage.fts5_ranker import _docsize_length
 from qa_engine.retrieval import InMemoryBM25Ranker
 from qa_engine.types import PassageRanker
 
@@ -212,3 +215,15 @@ def test_agrees_with_the_in_memory_ranker_on_the_best_passage(session_factory, f
     for question in ("Who grows tomatoes?", "Where is the bakery?", "Who is on call?"):
         fts = ranker(session_factory).rank(question, 2)
         assert fts[0].passage == in_memory.rank(question, 2)[0].passage
+
+
+@pytest.mark.parametrize("terms", [0, 1, 127, 128, 300, 16383, 16384, 20000])
+def test_passage_lengths_are_decoded_as_fts5_counts_them(terms: int) -> None:
+    # FTS5 stores a row's term count as a varint of 1 to 4 bytes; the ranker decodes it in SQL.
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='porter unicode61')")
+    connection.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", (" ".join(["word"] * terms),))
+
+    (decoded,) = connection.execute(f"SELECT {_docsize_length('sz')} FROM t_docsize").fetchone()
+
+    assert decoded == terms
