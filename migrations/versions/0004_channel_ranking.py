@@ -15,7 +15,9 @@ PostgreSQL: `passages.search_vector` is `to_tsvector('english', text)`, computed
 database on every insert and update (the 'english' configuration stems with Porter's
 algorithm, like the FTS5 `porter` tokenizer on SQLite). The GIN index finds a question's
 matching passages without reading the others. The column and index are not in the ORM
-models (no other database could create them), like the FTS5 tables.
+models (no other database could create them), like the FTS5 tables. Adding a stored
+generated column rewrites `passages` once, holding its lock meanwhile: on a large existing
+database, run `qabot migrate` (or the `release:` step) before starting the new version.
 """
 
 from collections.abc import Sequence

@@ -15,14 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.migrate import downgrade_database, upgrade_database
+from bot.migrate import downgrade_database, model_differences, upgrade_database
 from bot.storage import (
-    Base,
     DocumentSource,
     Fts5PassageRanker,
     PostgresPassageRanker,
@@ -31,7 +28,6 @@ from bot.storage import (
     make_ranker,
     remove_document,
 )
-from bot.storage.models import described_by_models
 from tests.bot.storage.conftest import split
 
 _database_numbers = itertools.count()
@@ -197,16 +193,7 @@ def test_make_ranker_matches_the_database(session_factory, database_url: str) ->
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
-    engine = create_db_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"include_name": described_by_models}
-            )
-            differences = compare_metadata(context, Base.metadata)
-    finally:
-        engine.dispose()
-    assert differences == []
+    assert model_differences(database_url) == []
 
 
 def _search_objects(url: str) -> set[str]:

@@ -4,13 +4,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from bot.migrate import current_revision, downgrade_database, head_revision, upgrade_database
-from bot.storage import Base, create_db_engine, list_documents, make_session_factory
-from bot.storage.models import described_by_models
+from bot.migrate import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    model_differences,
+    upgrade_database,
+)
+from bot.storage import create_db_engine, list_documents, make_session_factory
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 APP_TABLES = {"channels", "documents", "passages", "handled_events", "feedback", "jobs"}
@@ -82,16 +85,7 @@ def test_downgrade_to_base_and_back(database_url: str) -> None:
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
-    engine = create_db_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"include_name": described_by_models}
-            )
-            differences = compare_metadata(context, Base.metadata)
-    finally:
-        engine.dispose()
-    assert differences == []
+    assert model_differences(database_url) == []
 
 
 def test_racing_upgrades_from_separate_processes_all_succeed(tmp_path: Path) -> None:
