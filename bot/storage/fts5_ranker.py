@@ -1,14 +1,16 @@
-"""Per-channel BM25 on SQLite, from the FTS5 index over passages.
+"""Per-channel BM25 on SQLite, from the per-channel term index of migration 0004.
 
 FTS5's own bm25() counts how rare a word is, and how long passages are, over the whole
-index — every channel's text — so it is not used. Instead:
+index — every channel's text — and its posting lists span every channel, so it is not used.
+Instead:
 
 * the question's words are stemmed by FTS5's own tokenizer (`porter unicode61`, run on a
   private in-memory database), so they are exactly the terms the index holds;
-* `passages_fts_instance` (an `fts5vocab` table, migration 0004) looked up by term gives
-  each occurrence's passage, hence term frequencies, counted only for the channel's
-  passages;
-* a passage's length in terms is the count FTS5 keeps in its `passages_fts_docsize` table.
+* `passages_fts_terms`, keyed by (channel, term, passage) and kept by a trigger, gives each
+  of the channel's passages that contain a term, the term's frequency there and the
+  passage's length; looking terms up reads only this channel's rows;
+* the channel's passage count and average length come from the lengths FTS5 keeps in
+  `passages_fts_docsize`, over the channel's passages only.
 """
 
 from __future__ import annotations
@@ -57,20 +59,11 @@ _STATISTICS = text(
     """
 )
 
-# CROSS JOIN fixes the join order in SQLite: start from the term's occurrences (FTS5 looks
-# a term up directly), then keep those in the channel. The other order would scan the
-# vocabulary once per channel passage.
 _HITS = (
     text(
-        f"""
-        SELECT i.term AS term, i.doc AS passage_id, count(*) AS tf,
-               {_docsize_length("ds.sz")} AS length
-        FROM passages_fts_instance AS i
-        CROSS JOIN passages AS p ON p.id = i.doc
-        CROSS JOIN documents AS d ON d.id = p.document_id
-        CROSS JOIN passages_fts_docsize AS ds ON ds.id = i.doc
-        WHERE i.term IN :terms AND d.channel_row_id = :channel
-        GROUP BY i.term, i.doc
+        """
+        SELECT term, passage_id, tf, length FROM passages_fts_terms
+        WHERE channel_row_id = :channel AND term IN :terms
         """
     )
     .bindparams(bindparam("terms", expanding=True))

@@ -206,25 +206,37 @@ def _search_objects(url: str) -> set[str]:
             names |= {i["name"] for i in inspector.get_indexes("passages")}
     finally:
         engine.dispose()
-    return names & {"passages_fts_instance", "search_vector", "ix_passages_search_vector"}
+    return names & {"passages_fts_terms", "search_vector", "ix_passages_search_vector"}
+
+
+def _term_rows(url: str) -> list[tuple]:
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                text("SELECT * FROM passages_fts_terms ORDER BY passage_id, term")
+            ).all()
+    finally:
+        engine.dispose()
 
 
 def test_migration_0004_adds_the_index_and_its_downgrade_removes_it(
     database_url: str, add_doc
 ) -> None:
-    stored = add_doc("Alice lives in Paris.")
-    expected = (
-        {"passages_fts_instance"}
-        if database_url.startswith("sqlite")
-        else {"search_vector", "ix_passages_search_vector"}
-    )
+    stored = add_doc("Alice lives in Paris. Alice lived in Lyon, living well.")
+    add_doc("Bob lives in Rome.", channel_id="C2")
+    sqlite = database_url.startswith("sqlite")
+    expected = {"passages_fts_terms"} if sqlite else {"search_vector", "ix_passages_search_vector"}
     assert _search_objects(database_url) == expected
+    made_by_trigger = _term_rows(database_url) if sqlite else []
 
     downgrade_database(database_url, "0002")
     assert _search_objects(database_url) == set()
 
     upgrade_database(database_url)
     assert _search_objects(database_url) == expected
+    # Passages stored before the upgrade are indexed exactly as new ones are.
+    assert (_term_rows(database_url) if sqlite else []) == made_by_trigger
     engine = create_db_engine(database_url)
     try:
         ranked = make_ranker(

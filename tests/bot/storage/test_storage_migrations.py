@@ -40,6 +40,8 @@ def test_upgrade_creates_every_table_and_the_fts_index(database_url: str) -> Non
         "passages_fts_insert",
         "passages_fts_delete",
         "passages_fts_update",
+        "passages_fts_terms_insert",
+        "passages_fts_terms_update",
     }
 
 

@@ -227,3 +227,26 @@ def test_passage_lengths_are_decoded_as_fts5_counts_them(terms: int) -> None:
     (decoded,) = connection.execute(f"SELECT {_docsize_length('sz')} FROM t_docsize").fetchone()
 
     assert decoded == terms
+
+
+def _term_passages(session_factory) -> set[int]:
+    with session_factory.begin() as session:
+        return set(session.scalars(text("SELECT DISTINCT passage_id FROM passages_fts_terms")))
+
+
+def test_the_channel_term_index_follows_removals(session_factory, facts, add_doc) -> None:
+    other = add_doc("Alice also lives in Lyon.", channel_id="C2")
+    with session_factory.begin() as session:
+        all_passages = set(session.scalars(text("SELECT id FROM passages")))
+    assert _term_passages(session_factory) == all_passages
+
+    with session_factory.begin() as session:
+        remove_document(session=session, team_id="T1", channel_id="C1", document_id=facts["Grace"])
+        clear_channel(session=session, team_id="T1", channel_id="C1")
+
+    with session_factory.begin() as session:
+        left = set(session.scalars(text("SELECT id FROM passages")))
+    assert _term_passages(session_factory) == left
+    assert len(left) == 1
+    ranked = ranker(session_factory, channel_id="C2").rank("Lyon", 1)
+    assert [r.passage.document_id for r in ranked] == [str(other.id)]
