@@ -2,10 +2,11 @@
 
 The schema itself is created only by the Alembic migrations in `migrations/`; these classes
 describe it to the ORM (and to `alembic revision --autogenerate`). The full-text indexes
-over passages are not in the models, since only one database can create each: on SQLite
+over passages are not in the models, since only one database can create each. On SQLite:
 `passages_fts` (FTS5, kept in sync by triggers, so every write to `passages` — including
-the cascade when a document is removed — updates it) and its `fts5vocab` view; on
-PostgreSQL the generated `passages.search_vector` column and its GIN index.
+the cascade when a document is removed — updates it) and the per-channel term index
+`passages_fts_terms` (migration 0004, filled by a trigger). On PostgreSQL: the generated
+`passages.search_vector` column and its GIN index.
 """
 
 from __future__ import annotations
