@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -71,6 +72,22 @@ def current_revision(url: str) -> str | None:
     try:
         with _explained(url), engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def model_differences(url: str) -> list[object]:
+    """How the database's schema differs from the ORM models (empty when they agree),
+    leaving out the full-text objects that migrations write by hand."""
+    from bot.storage.models import Base, described_by_models
+
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_name": described_by_models}
+            )
+            return list(compare_metadata(context, Base.metadata))
     finally:
         engine.dispose()
 

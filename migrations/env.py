@@ -17,7 +17,7 @@ from alembic import context
 from sqlalchemy import text
 
 from bot.storage.database import create_db_engine
-from bot.storage.models import PASSAGES_FTS_TABLE, Base
+from bot.storage.models import Base, described_by_models
 
 config = context.config
 
@@ -43,13 +43,6 @@ def database_url() -> str:
     return Settings().database_url
 
 
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    # The FTS5 table and its shadow tables are written by hand in migrations, not models.
-    if type_ == "table" and name is not None:
-        return name != PASSAGES_FTS_TABLE and not name.startswith(PASSAGES_FTS_TABLE + "_")
-    return True
-
-
 def run_migrations_offline() -> None:
     url = database_url()
     context.configure(
@@ -58,7 +51,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
         render_as_batch=url.startswith("sqlite"),
-        include_name=include_name,
+        include_name=described_by_models,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -80,7 +73,7 @@ def run_migrations_online() -> None:
                 connection=connection,
                 target_metadata=target_metadata,
                 render_as_batch=is_sqlite,
-                include_name=include_name,
+                include_name=described_by_models,
                 # We issue BEGIN ourselves on SQLite, so its DDL is transactional here.
                 transactional_ddl=True if is_sqlite else None,
             )

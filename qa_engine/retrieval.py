@@ -1,7 +1,8 @@
 """BM25 passage ranking for ad-hoc documents, and the question analysis rankers share.
 
-Storage-backed rankers (the Slack app's SQLite FTS5 one) implement the same
-`PassageRanker` protocol and use `question_terms` so both rank on the same words.
+Storage-backed rankers (the Slack app's SQLite FTS5 and PostgreSQL ones) implement the same
+`PassageRanker` protocol, use `question_terms` so all rank on the same words, and score with
+the same BM25 (`bm25_idf`, `BM25_K1`, `BM25_B`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,22 @@ STOPWORDS = frozenset(
     who whom whose why will with would you your t d ll m re ve
     """.split()
 )
+
+
+BM25_K1 = 1.2
+"""How quickly repeating a word stops adding to a passage's score."""
+BM25_B = 0.75
+"""How much a long passage's score is discounted for its length (0: not at all)."""
+
+
+def bm25_idf(passages: int, with_term: int) -> float:
+    """BM25's weight of a word found in `with_term` of `passages` passages.
+
+    The "+ 1" inside the log (Lucene's form) keeps it positive even for a word in most
+    passages, so a match never lowers a score. Storage rankers use it too, so their scores
+    and the in-memory ones mean the same.
+    """
+    return math.log(1 + (passages - with_term + 0.5) / (with_term + 0.5))
 
 
 def stem(word: str) -> str:
@@ -61,7 +78,9 @@ class InMemoryBM25Ranker:
     no word with the question.
     """
 
-    def __init__(self, passages: Iterable[Passage], *, k1: float = 1.2, b: float = 0.75):
+    def __init__(
+        self, passages: Iterable[Passage], *, k1: float = BM25_K1, b: float = BM25_B
+    ) -> None:
         self.passages: list[Passage] = list(passages)
         self._k1 = k1
         self._b = b
@@ -75,8 +94,7 @@ class InMemoryBM25Ranker:
         count = len(self.passages)
         self._average_length = (sum(self._lengths) / count) if count else 0.0
         self._idf = {
-            term: math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
-            for term, postings in self._postings.items()
+            term: bm25_idf(count, len(postings)) for term, postings in self._postings.items()
         }
 
     def rank(self, question: str, limit: int) -> Sequence[RankedPassage]:

@@ -12,9 +12,10 @@ logit often beats the answer's. So qabot scores an answer as a joint probability
 * P(span | passage) is the reader's own span probability inside the passage's window:
   softmax(start logits) × softmax(end logits) over the window's context tokens (the
   pipeline's score). A passage read in several windows shares its prior among them.
-* P(passage | question) is a softmax over the retrieval scores (BM25, or FTS5's bm25())
-  of the passages read, at temperature `QA_RETRIEVAL_TEMPERATURE`: the passage that
-  shares the question's rare words is the likelier home of the answer.
+* P(passage | question) is a softmax over the retrieval scores (BM25; for a channel's
+  stored documents counted over that channel alone) of the passages read, at temperature
+  `QA_RETRIEVAL_TEMPERATURE`: the passage that shares the question's rare words is the
+  likelier home of the answer.
 
 Over everything read, confidences sum to at most 1, so they compare across passages,
 documents and channels, and the no-answer threshold means the same everywhere. The same

@@ -50,7 +50,8 @@ class PassageRanker(Protocol):
     """Ranks stored passages against a question; the engine reads only the top ones.
 
     Implementations: `qa_engine.retrieval.InMemoryBM25Ranker` for ad-hoc documents, and the
-    Slack app's SQLite FTS5 ranker over a channel's stored passages.
+    Slack app's SQLite (FTS5) and PostgreSQL (tsvector) rankers over a channel's stored
+    passages.
     """
 
     def rank(self, question: str, limit: int) -> Sequence[RankedPassage]:

@@ -7,6 +7,7 @@ transaction (`with session_factory.begin() as session: ...`).
 """
 
 from bot.storage.assistant_threads import find_thread_context, save_thread_context
+from bot.storage.bm25 import ChannelBM25Ranker
 from bot.storage.channel_settings import (
     ChannelOptions,
     ChannelSwitch,
@@ -30,6 +31,7 @@ from bot.storage.documents import (
 )
 from bot.storage.events import claim_event, prune_events
 from bot.storage.feedback import feedback_counts, record_feedback
+from bot.storage.fts5_ranker import Fts5PassageRanker, fts5_terms
 from bot.storage.jobs import (
     ClaimedJob,
     JobStatus,
@@ -70,7 +72,8 @@ from bot.storage.models import (
     Passage,
     PassageRow,
 )
-from bot.storage.ranker import Fts5PassageRanker, fts5_match_query, make_ranker
+from bot.storage.postgres_ranker import PostgresPassageRanker
+from bot.storage.ranker import make_ranker
 from bot.storage.threads import remember_thread, thread_first_question
 
 __all__ = [
@@ -78,6 +81,7 @@ __all__ = [
     "AssistantThread",
     "Base",
     "Channel",
+    "ChannelBM25Ranker",
     "ChannelOptions",
     "ChannelSettings",
     "ChannelSwitch",
@@ -95,6 +99,7 @@ __all__ = [
     "JobStatus",
     "Passage",
     "PassageRow",
+    "PostgresPassageRanker",
     "StoredDocument",
     "add_document",
     "channel_options",
@@ -114,7 +119,7 @@ __all__ = [
     "find_thread_context",
     "finish_job",
     "forget_workspace",
-    "fts5_match_query",
+    "fts5_terms",
     "get_document",
     "has_due_jobs",
     "is_answering",

@@ -1,10 +1,12 @@
 """The ORM models: what qabot stores, one table per kind of fact.
 
 The schema itself is created only by the Alembic migrations in `migrations/`; these classes
-describe it to the ORM (and to `alembic revision --autogenerate`). The SQLite full-text
-index over passages (`passages_fts`) is not a model: it is created by the migration and
-kept in sync by triggers, so every write to `passages` — including the cascade when a
-document is removed — updates it.
+describe it to the ORM (and to `alembic revision --autogenerate`). The full-text indexes
+over passages are not in the models, since only one database can create each. On SQLite:
+`passages_fts` (FTS5, kept in sync by triggers, so every write to `passages` — including
+the cascade when a document is removed — updates it) and the per-channel term index
+`passages_fts_terms` (migration 0004, filled by a trigger). On PostgreSQL: the generated
+`passages.search_vector` column and its GIN index.
 """
 
 from __future__ import annotations
@@ -40,6 +42,27 @@ NAMING_CONVENTION = {
 
 PASSAGES_FTS_TABLE = "passages_fts"
 """The FTS5 external-content table over `passages.text` (SQLite only, see the migration)."""
+PASSAGES_FTS_TOKENIZE = "porter unicode61"
+"""Its tokenizer (migration 0001); the ranker stems questions with the same one."""
+PASSAGES_SEARCH_VECTOR = "search_vector"
+"""PostgreSQL only: the generated tsvector column on passages (migration 0004)."""
+PASSAGES_SEARCH_INDEX = "ix_passages_search_vector"
+"""PostgreSQL only: the GIN index on that column."""
+PASSAGES_SEARCH_CONFIG = "english"
+"""The text-search configuration of that column (Porter stemming, like FTS5's `porter`)."""
+
+
+def described_by_models(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Alembic's `include_name`: False for the full-text objects migrations write by hand —
+    the FTS5 table, its shadow and vocabulary tables (SQLite), the tsvector column and its
+    index (PostgreSQL) — so comparing the models with a database ignores them."""
+    if type_ == "table" and name is not None:
+        return name != PASSAGES_FTS_TABLE and not name.startswith(PASSAGES_FTS_TABLE + "_")
+    if type_ == "column":
+        return name != PASSAGES_SEARCH_VECTOR
+    if type_ == "index":
+        return name != PASSAGES_SEARCH_INDEX
+    return True
 
 
 def utcnow() -> datetime:
@@ -333,6 +356,10 @@ class ChannelSettings(Base):
 __all__ = [
     "NAMING_CONVENTION",
     "PASSAGES_FTS_TABLE",
+    "PASSAGES_FTS_TOKENIZE",
+    "PASSAGES_SEARCH_CONFIG",
+    "PASSAGES_SEARCH_INDEX",
+    "PASSAGES_SEARCH_VECTOR",
     "AnsweredThread",
     "AssistantThread",
     "Base",
@@ -348,5 +375,6 @@ __all__ = [
     "Passage",
     "PassageRow",
     "UTCDateTime",
+    "described_by_models",
     "utcnow",
 ]

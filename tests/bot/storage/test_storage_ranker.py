@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import text
 
@@ -7,11 +9,12 @@ from bot.storage import (
     Fts5PassageRanker,
     channel_passages,
     clear_channel,
-    fts5_match_query,
+    fts5_terms,
     list_documents,
     make_ranker,
     remove_document,
 )
+from bot.storage.fts5_ranker import _docsize_length
 from qa_engine.retrieval import InMemoryBM25Ranker
 from qa_engine.types import PassageRanker
 
@@ -33,8 +36,7 @@ def facts(add_doc) -> dict[str, int]:
 
 
 def ranker(session_factory, team_id: str = "T1", channel_id: str = "C1") -> PassageRanker:
-    """The ranker the app uses on this backend (FTS5 on SQLite), made fresh: the in-memory
-    fallback reads the channel's passages when it is made."""
+    """The ranker the app uses on this backend, made fresh."""
     return make_ranker(session_factory, team_id=team_id, channel_id=channel_id)
 
 
@@ -140,10 +142,11 @@ def test_user_text_is_never_fts_syntax(session_factory, facts, question: str) ->
         assert ranked[0].passage.document_id in named
 
 
-def test_match_query_quotes_every_term() -> None:
-    assert fts5_match_query("Where does Alice live?") == '"alice" OR "live"'
-    assert fts5_match_query("NEAR(Alice* -Bob)") == '"near" OR "alice" OR "bob"'
-    assert fts5_match_query("Who is it?") == ""
+def test_fts5_terms_are_the_index_stems_and_never_query_syntax() -> None:
+    assert fts5_terms("Alice lives in Paris, living") == ["alic", "live", "in", "pari"]
+    assert fts5_terms('NEAR(Alice* -Bob) "x" AND') == ["near", "alic", "bob", "x", "and"]
+    assert fts5_terms("café naïve") == ["cafe", "naiv"]
+    assert fts5_terms("") == []
 
 
 def test_never_returns_another_channels_passages(session_factory, facts, add_doc) -> None:
@@ -242,3 +245,38 @@ def test_fts5_agrees_with_the_in_memory_ranker_on_the_best_passage(session_facto
     for question in ("Who grows tomatoes?", "Where is the bakery?", "Who is on call?"):
         fts = ranker(session_factory).rank(question, 2)
         assert fts[0].passage == in_memory.rank(question, 2)[0].passage
+
+
+@pytest.mark.parametrize("terms", [0, 1, 127, 128, 300, 16383, 16384, 20000])
+def test_passage_lengths_are_decoded_as_fts5_counts_them(terms: int) -> None:
+    # FTS5 stores a row's term count as a varint of 1 to 4 bytes; the ranker decodes it in SQL.
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='porter unicode61')")
+    connection.execute("INSERT INTO t(rowid, text) VALUES (1, ?)", (" ".join(["word"] * terms),))
+
+    (decoded,) = connection.execute(f"SELECT {_docsize_length('sz')} FROM t_docsize").fetchone()
+
+    assert decoded == terms
+
+
+def _term_passages(session_factory) -> set[int]:
+    with session_factory.begin() as session:
+        return set(session.scalars(text("SELECT DISTINCT passage_id FROM passages_fts_terms")))
+
+
+def test_the_channel_term_index_follows_removals(session_factory, facts, add_doc) -> None:
+    other = add_doc("Alice also lives in Lyon.", channel_id="C2")
+    with session_factory.begin() as session:
+        all_passages = set(session.scalars(text("SELECT id FROM passages")))
+    assert _term_passages(session_factory) == all_passages
+
+    with session_factory.begin() as session:
+        remove_document(session=session, team_id="T1", channel_id="C1", document_id=facts["Grace"])
+        clear_channel(session=session, team_id="T1", channel_id="C1")
+
+    with session_factory.begin() as session:
+        left = set(session.scalars(text("SELECT id FROM passages")))
+    assert _term_passages(session_factory) == left
+    assert len(left) == 1
+    ranked = ranker(session_factory, channel_id="C2").rank("Lyon", 1)
+    assert [r.passage.document_id for r in ranked] == [str(other.id)]
