@@ -156,7 +156,7 @@ def test_scores_follow_the_channels_own_changes(session_factory, add_doc) -> Non
     extra = add_doc("Another rollback note: rollback means undo.")
     after = _scores(session_factory, "How does a deploy rollback work?")
     with session_factory.begin() as session:
-        remove_document(session=session, team_id="T1", channel_id="C1", document_id=extra.id)
+        remove_document(session=session, team_id="T1", channel_id="C1", number=extra.number)
 
     assert dict(after)[RARE] < dict(before)[RARE]
     assert _scores(session_factory, "How does a deploy rollback work?") == before

@@ -9,6 +9,7 @@ from bot.storage import (
     Fts5PassageRanker,
     channel_passages,
     clear_channel,
+    documents_by_id,
     fts5_terms,
     list_documents,
     make_ranker,
@@ -33,6 +34,12 @@ FACTS = [
 @pytest.fixture
 def facts(add_doc) -> dict[str, int]:
     return {title: add_doc(body, title=title).id for title, body in FACTS}
+
+
+def number_of(session, document_id: int) -> int:
+    """The channel number of the document with row id `document_id` (in T1's C1)."""
+    found = documents_by_id(session=session, team_id="T1", channel_id="C1", ids=[document_id])
+    return found[document_id].number
 
 
 def ranker(session_factory, team_id: str = "T1", channel_id: str = "C1") -> PassageRanker:
@@ -182,7 +189,8 @@ def _fts_rowids(session_factory, word: str) -> set[int]:
 
 def test_a_removed_document_is_never_ranked(session_factory, facts) -> None:
     with session_factory.begin() as session:
-        remove_document(session=session, team_id="T1", channel_id="C1", document_id=facts["Grace"])
+        remove_document(session=session, team_id="T1", channel_id="C1",
+                        number=number_of(session, facts["Grace"]))
 
     for limit in (3, 50):
         ranked = ranker(session_factory).rank("Who plays the violin?", limit)
@@ -271,7 +279,8 @@ def test_the_channel_term_index_follows_removals(session_factory, facts, add_doc
     assert _term_passages(session_factory) == all_passages
 
     with session_factory.begin() as session:
-        remove_document(session=session, team_id="T1", channel_id="C1", document_id=facts["Grace"])
+        remove_document(session=session, team_id="T1", channel_id="C1",
+                        number=number_of(session, facts["Grace"]))
         clear_channel(session=session, team_id="T1", channel_id="C1")
 
     with session_factory.begin() as session:
