@@ -227,6 +227,15 @@ class AnswerJob:
         waited = utcnow() - running.job.created_at
         if waited > self._reply_deadline:
             message = rendering.late_reply(message, waited)
+        if destination.is_thread and destination.thread_ts:
+            # Before the post: a follow-up typed the moment the answer shows must find the
+            # thread already known (idempotent, so each attempt may say it again).
+            self._answerer.remember_thread(
+                team_id=request.team_id,
+                channel_id=request.channel_id,
+                thread_ts=destination.thread_ts,
+                question=request.question,
+            )
         if running.progress.get("posting") and already_replied(
             self._client, destination, job_id=job_id
         ):
@@ -239,13 +248,6 @@ class AnswerJob:
                 return self._wait_for_slack(running, request, error, waited)
             except SlackRefused as error:
                 return GiveUp(f"Slack refused the reply: {error.error}")
-        if destination.is_thread and destination.thread_ts:
-            self._answerer.remember_thread(
-                team_id=request.team_id,
-                channel_id=request.channel_id,
-                thread_ts=destination.thread_ts,
-                question=request.question,
-            )
         self._clear_signs(running, destination)
         return Done()
 

@@ -4,6 +4,7 @@ and one indexed page, whatever the channel's size."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event
 
 from bot import rendering
@@ -77,6 +78,7 @@ def test_every_page_of_thousands_fits_slack_and_shows_each_document_once(
     assert f"There is no page {pages + 1}" in past.text
 
 
+@pytest.mark.sqlite_only  # reads SQLite's query plan
 def test_reading_a_page_costs_two_queries_however_deep(session_factory, engine) -> None:
     _store(session_factory, 300)
     statements: list[tuple[str, object]] = []

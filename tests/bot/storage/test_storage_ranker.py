@@ -272,6 +272,7 @@ def _term_passages(session_factory) -> set[int]:
         return set(session.scalars(text("SELECT DISTINCT passage_id FROM passages_fts_terms")))
 
 
+@pytest.mark.sqlite_only
 def test_the_channel_term_index_follows_removals(session_factory, facts, add_doc) -> None:
     other = add_doc("Alice also lives in Lyon.", channel_id="C2")
     with session_factory.begin() as session:
