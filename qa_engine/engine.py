@@ -208,11 +208,14 @@ class QAEngine:
         documents: Sequence[Document] | None = None,
         top_k: int | None = None,
         passages_to_read: int | None = None,
+        threshold: float | None = None,
     ) -> AnswerResult:
         """Best answers to `question` from `documents` or from the passages `ranker` ranks.
 
         A question that `question_problem` refuses (over `qa_max_question_chars`, or not
         text) gets no answer and that problem as the reason, before any tokenizing.
+        `threshold` replaces `qa_no_answer_threshold` for this call (the Slack app sets one
+        per channel from its votes).
         """
         problem = question_problem(question, max_chars=self.settings.qa_max_question_chars)
         question = " ".join(question.split())
@@ -245,7 +248,9 @@ class QAEngine:
             return AnswerResult(question, (answer,), len(ranked))
 
         answers = self._read_and_decode(question, retrieved, top_k=top_k)
-        kept = tuple(a for a in answers if a.confidence >= self.settings.qa_no_answer_threshold)
+        if threshold is None:
+            threshold = self.settings.qa_no_answer_threshold
+        kept = tuple(a for a in answers if a.confidence >= threshold)
         reason = None if kept else NO_CONFIDENT_ANSWER
         return AnswerResult(question, kept, len(ranked), reason)
 
