@@ -11,12 +11,14 @@ mention, a link or a broken entity; text coming *from* Slack goes the other way 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.calibration import Basis, Calibration
 from qa_engine.model_loading import ModelLoadError
 from qa_engine.types import Answer, AnswerResult
 
@@ -305,8 +307,47 @@ def _answer_blocks(answer: Answer, permalinks: Mapping[str, str]) -> list[dict[s
 
 
 def feedback_value(question: str, answer: Answer) -> str:
+    """The 👍/👎 buttons' value: the answer voted on, with its confidence (which calibrates
+    the channel's threshold, `bot.calibration`). The question is cut first when it's long."""
     return encode_value(
-        {"d": answer.document_id, "a": shorten(answer.text, 500), "q": question}, shrink="q"
+        {
+            "d": answer.document_id,
+            "a": shorten(answer.text, 500),
+            "c": answer.confidence,
+            "q": question,
+        },
+        shrink="q",
+    )
+
+
+@dataclass(frozen=True)
+class VotedAnswer:
+    """What a 👍/👎 button says about the answer it is under (`feedback_value`)."""
+
+    question: str
+    answer: str
+    document_id: int | None
+    confidence: float | None
+    """None for buttons posted before confidences were sent, or a value that isn't one."""
+
+
+def voted_answer(value: str | None) -> VotedAnswer:
+    """The answer a 👍/👎 button's value describes; anything missing or malformed is empty."""
+    data = decode_value(value)
+    document_id = str(data.get("d", ""))
+    confidence = data.get("c")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not math.isfinite(confidence)
+        or not 0.0 <= confidence <= 1.0
+    ):
+        confidence = None
+    return VotedAnswer(
+        question=str(data.get("q", "")),
+        answer=str(data.get("a", "")),
+        document_id=int(document_id) if document_id.isascii() and document_id.isdigit() else None,
+        confidence=None if confidence is None else float(confidence),
     )
 
 
@@ -544,6 +585,63 @@ def notice(text: str) -> Message:
     return _message(text, [section(text)])
 
 
+def stats_message(documents: int, calibration: Calibration) -> Message:
+    """`/context stats`: the channel's documents, its votes, the precision they imply, and
+    the no-answer threshold in force with the reason for it."""
+    c = calibration
+    lines = ["*This channel's context, votes and answer threshold*"]
+    lines.append(f"• *Documents:* {documents}")
+    if c.votes == 0:
+        lines.append("• *Votes:* none yet. Everyone's 👍/👎 under an answer counts here.")
+    else:
+        votes = (
+            f"• *Votes:* 👍 {c.helpful} · 👎 {c.unhelpful} "
+            f"({_count(c.votes, 'vote')} from {_count(c.voters, 'person', 'people')})"
+        )
+        if c.rated < c.votes:
+            votes += (
+                f"; {c.votes - c.rated} cast before answers carried their confidence count "
+                "only here"
+            )
+        lines.append(votes)
+        helped = f"{confidence_label(c.helpful / c.votes)} of the answers voted on helped"
+        at_threshold = (
+            "no answer voted on is at or above the threshold"
+            if c.precision is None
+            else f"at or above the threshold, {confidence_label(c.precision)}"
+        )
+        lines.append(f"• *Precision:* {helped}; {at_threshold}.")
+    threshold = confidence_label(c.threshold)
+    lines.append(f"• *Threshold in force:* {threshold} — {_threshold_reason(c)}")
+    text = "\n".join(lines)
+    return _message(text, [section(text)])
+
+
+def _threshold_reason(c: Calibration) -> str:
+    target = confidence_label(c.target)
+    if c.basis is Basis.CALIBRATED:
+        return (
+            f"set from {_count(c.rated, 'vote')} by {_count(c.voters, 'person', 'people')}: "
+            f"the lowest at which at least {target} of the answers shown helped "
+            "(`QA_TARGET_PRECISION`)."
+        )
+    if c.basis is Basis.CEILING:
+        return (
+            f"the highest allowed: no threshold gets {target} of the answers voted on to "
+            "help. Some documents may be wrong or out of date; the 👎 answers show which."
+        )
+    people = math.ceil(1 / c.max_share - 1e-9)
+    return (
+        "the default (`QA_NO_ANSWER_THRESHOLD`). Votes take over once they count for "
+        f"{c.min_votes}, from at least {people} people (one person's votes count for at "
+        f"most {confidence_label(c.max_share)} of them); so far they count for {c.counted:.0f}."
+    )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def help_message(intro: str | None = None) -> Message:
     """`/context help`; `intro` (mrkdwn) replaces the first line, e.g. for an unknown command."""
     lines = [
@@ -556,6 +654,8 @@ def help_message(intro: str | None = None) -> Message:
         "Or use the message shortcut *Add to channel context*.",
         "• `/context list` · `/context show &lt;id&gt;` · `/context remove &lt;id&gt;` · "
         "`/context clear`",
+        "• `/context stats`: documents, 👍/👎 votes, and the confidence an answer needs here "
+        "(set from the votes once there are enough)",
     ]
     text = "\n".join(lines)
     return _message(text, [section(text)])

@@ -47,6 +47,14 @@ class Settings(EngineSettings):
         86400.0, gt=0, description="After this long without Slack accepting it, a reply is "
         "given up (logged).",
     )
+    qa_target_precision: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Share of shown answers that should help: once a channel has enough "
+        "👍/👎 votes, its no-answer threshold is the lowest that reaches this on them "
+        "(see bot.calibration).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )

@@ -18,7 +18,7 @@ from bot.storage.documents import (
     remove_documents_by_source_ts,
 )
 from bot.storage.events import claim_event, prune_events
-from bot.storage.feedback import feedback_counts, record_feedback
+from bot.storage.feedback import channel_votes, feedback_counts, record_feedback
 from bot.storage.jobs import (
     ClaimedJob,
     JobStatus,
@@ -70,6 +70,7 @@ __all__ = [
     "StoredDocument",
     "add_document",
     "channel_passages",
+    "channel_votes",
     "claim_due_jobs",
     "claim_event",
     "claim_job",

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -234,7 +235,9 @@ class Feedback(Base):
     """One user's vote on one answer message; voting again replaces the vote.
 
     `document_id` is deliberately not a foreign key: feedback outlives the document it was
-    about, and keeps saying which one that was.
+    about, and keeps saying which one that was. `confidence` is the answer's confidence when
+    it was shown (None for votes cast before it was recorded); the votes calibrate the
+    channel's threshold with it (`bot.calibration`).
     """
 
     __tablename__ = "feedback"
@@ -248,6 +251,7 @@ class Feedback(Base):
     answer: Mapped[str] = mapped_column(Text)
     document_id: Mapped[int | None]
     helpful: Mapped[bool]
+    confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,4 +1,5 @@
-"""`/context add|list|show|remove|clear|help`: the channel's documents, one subcommand each.
+"""`/context add|list|show|remove|clear|stats|help`: the channel's documents, one subcommand
+each.
 
 Every reply is ephemeral (only the person who typed the command sees it). A malformed
 command gets a friendly explanation and changes nothing.
@@ -181,6 +182,11 @@ def _clear(request: _Request) -> Message:
     return rendering.clear_confirmation_message(count)
 
 
+def _stats(request: _Request) -> Message:
+    stats = request.services.feedback.stats(**request.scope())
+    return rendering.stats_message(stats.documents, stats.calibration)
+
+
 def _help(request: _Request) -> Message:
     return rendering.help_message()
 
@@ -216,6 +222,7 @@ _SUBCOMMANDS = {
     "rm": _remove,
     "delete": _remove,
     "clear": _clear,
+    "stats": _stats,
     "help": _help,
     "": _help,
 }

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot import rendering
+from bot.calibration import Basis, Calibration
 from bot.rendering import (
     BUTTON_VALUE_LIMIT,
     MAX_BLOCKS,
@@ -182,12 +183,45 @@ def test_the_source_links_to_the_original_message_when_known():
 
 def test_feedback_value_round_trips_and_fits_a_button():
     question = "why " * 2000
-    value = rendering.feedback_value(question, answer())
+    value = rendering.feedback_value(question, answer(confidence=0.123456789012345))
 
     assert len(value) <= BUTTON_VALUE_LIMIT
     data = rendering.decode_value(value)
     assert data["a"] == "John" and data["d"] == "7" and question.startswith(data["q"])
     assert rendering.decode_value("not json") == {}
+    voted = rendering.voted_answer(value)
+    # The exact float: a threshold calibrated at it must keep showing that very answer.
+    assert voted.confidence == 0.123456789012345
+    assert (voted.answer, voted.document_id) == ("John", 7)
+    assert question.startswith(voted.question) and len(voted.question) > 1000
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "not json",
+        "[1, 2]",
+        '{"c": "0.5"}',
+        '{"c": true}',
+        '{"c": 1.5}',
+        '{"c": -0.1}',
+        '{"c": NaN}',
+        '{"c": Infinity}',
+        '{"d": "7; DROP", "c": null}',
+    ],
+)
+def test_a_malformed_feedback_value_gives_no_confidence_and_no_document(value):
+    voted = rendering.voted_answer(value)
+
+    assert voted.confidence is None and voted.document_id is None
+
+
+def test_an_old_feedback_value_without_a_confidence_still_reads():
+    old = json.dumps({"d": "7", "a": "John", "q": "What's my name?"})
+
+    assert rendering.voted_answer(old) == rendering.VotedAnswer("What's my name?", "John", 7, None)
+    assert rendering.voted_answer('{"c": 1}').confidence == 1.0
 
 
 def test_no_answer_messages_say_how_to_add_context():
@@ -318,3 +352,104 @@ def test_failure_message_is_honest_when_the_model_cannot_load() -> None:
     sorry = notice("Sorry, try later.")
     assert failure_message(OSError("disk"), fallback=sorry) is sorry
     assert failure_message(ModelLoadError("x"), fallback=sorry) == unavailable
+
+
+# -- /context stats ---------------------------------------------------------------------------
+
+
+def calibration(**overrides) -> Calibration:
+    values = {
+        "threshold": 0.1,
+        "basis": Basis.DEFAULT,
+        "target": 0.8,
+        "helpful": 0,
+        "unhelpful": 0,
+        "rated": 0,
+        "voters": 0,
+        "counted": 0.0,
+        "precision": None,
+    }
+    return Calibration(**(values | overrides))
+
+
+def stats_text(message: rendering.Message) -> str:
+    assert_within_slack_limits(message)
+    [block] = message.blocks
+    assert block["text"]["text"] == message.text
+    return message.text
+
+
+def test_stats_of_a_new_channel():
+    text = stats_text(rendering.stats_message(0, calibration()))
+
+    assert "*Documents:* 0" in text
+    assert "*Votes:* none yet" in text
+    assert "*Threshold in force:* 10% — the default (`QA_NO_ANSWER_THRESHOLD`)" in text
+    assert "count for 20, from at least 5 people" in text
+    assert "Precision" not in text
+
+
+def test_stats_before_there_are_enough_votes():
+    c = calibration(helpful=9, unhelpful=3, rated=12, voters=2, counted=0.0, precision=0.75)
+
+    text = stats_text(rendering.stats_message(4, c))
+
+    assert "*Votes:* 👍 9 · 👎 3 (12 votes from 2 people)" in text
+    assert "*Precision:* 75% of the answers voted on helped; at or above the threshold, 75%." in (
+        text
+    )
+    assert "the default" in text and "so far they count for 0" in text
+
+
+def test_stats_of_a_calibrated_channel():
+    c = calibration(
+        threshold=0.6901,
+        basis=Basis.CALIBRATED,
+        helpful=20,
+        unhelpful=10,
+        rated=30,
+        voters=5,
+        counted=30.0,
+        precision=1.0,
+    )
+
+    text = stats_text(rendering.stats_message(2, c))
+
+    assert "*Documents:* 2" in text
+    assert "👍 20 · 👎 10 (30 votes from 5 people)" in text
+    assert "67% of the answers voted on helped; at or above the threshold, 100%." in text
+    assert "*Threshold in force:* 69% — set from 30 votes by 5 people" in text
+    assert "at least 80% of the answers shown helped" in text
+    assert "default" not in text
+
+
+def test_stats_when_no_threshold_reaches_the_target():
+    c = calibration(
+        threshold=0.9,
+        basis=Basis.CEILING,
+        target=0.95,
+        helpful=10,
+        unhelpful=20,
+        rated=30,
+        voters=6,
+        counted=30.0,
+    )
+
+    text = stats_text(rendering.stats_message(3, c))
+
+    assert "*Threshold in force:* 90% — the highest allowed" in text
+    assert "no threshold gets 95%" in text and "out of date" in text
+    assert "no answer voted on is at or above the threshold" in text
+
+
+def test_stats_count_old_votes_without_a_confidence_apart():
+    c = calibration(helpful=3, unhelpful=2, rated=1, voters=1, precision=1.0)
+
+    text = stats_text(rendering.stats_message(1, c))
+
+    assert "(5 votes from 1 person)" in text
+    assert "4 cast before answers carried their confidence count only here" in text
+
+
+def test_help_mentions_stats():
+    assert "`/context stats`" in rendering.help_message().text

@@ -4,12 +4,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from bot.migrate import current_revision, downgrade_database, head_revision, upgrade_database
-from bot.storage import Base, create_db_engine, list_documents, make_session_factory
+from bot.calibration import Vote
+from bot.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
+from bot.storage import (
+    Base,
+    channel_votes,
+    create_db_engine,
+    list_documents,
+    make_session_factory,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 APP_TABLES = {"channels", "documents", "passages", "handled_events", "feedback", "jobs"}
@@ -47,7 +61,7 @@ def test_current_revision_is_none_before_and_head_after(tmp_path: Path) -> None:
 
     upgrade_database(url)
 
-    assert head_revision() == "0002"
+    assert head_revision() == "0005"
     assert current_revision(url) == head_revision()
 
 
@@ -125,3 +139,38 @@ def test_migrated_schema_matches_what_the_orm_reads(database_url: str) -> None:
     finally:
         engine.dispose()
     assert columns == {"id", "document_id", "index", "start", "end", "text"}
+
+
+def test_votes_cast_before_0005_keep_counting_without_a_confidence(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0002")
+    engine = create_db_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO channels (team_id, channel_id, created_at) "
+                    "VALUES ('T1', 'C1', '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO feedback (channel_row_id, message_ts, user_id, question, "
+                    "answer, document_id, helpful, created_at, updated_at) VALUES (1, '1.0', "
+                    "'U1', 'q', 'a', NULL, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+
+        upgrade_database(url)
+
+        with make_session_factory(engine)() as session:
+            votes = channel_votes(session=session, team_id="T1", channel_id="C1")
+        assert votes == [Vote("U1", None, True)]
+
+        downgrade_database(url, "0002")
+        columns = {c["name"] for c in inspect(engine).get_columns("feedback")}
+        assert "confidence" not in columns
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM feedback")).scalar() == 1
+    finally:
+        engine.dispose()
