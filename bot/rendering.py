@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.calibration import Basis, Calibration
 from qa_engine.model_loading import ModelLoadError
+from qa_engine.squad import normalize_answer
 from qa_engine.types import Answer, AnswerResult
 
 SECTION_TEXT_LIMIT = 3000
@@ -355,18 +356,82 @@ def more_answers_value(question: str) -> str:
     return encode_value({"q": question}, shrink="q")
 
 
+DISAGREEMENT_RATIO = 0.5
+"""The second answer is "confident too" when it has at least this share of the first's
+confidence."""
+
+
+def disagreeing_answers(answers: Sequence[Answer]) -> tuple[Answer, Answer] | None:
+    """The two best answers when their documents disagree: they come from different
+    documents, say different things, and the second is confident too
+    (≥ `DISAGREEMENT_RATIO` of the first). None otherwise.
+
+    "Different things" is compared after SQuAD's normalisation (case, punctuation,
+    articles), and an answer whose words appear, in order, inside the other's is not a
+    different thing: "Tuesday" and "every Tuesday at 14:00" agree.
+    """
+    if len(answers) < 2:
+        return None
+    first, second = answers[0], answers[1]
+    if first.document_id == second.document_id:
+        return None
+    if second.confidence < DISAGREEMENT_RATIO * first.confidence:
+        return None
+    if _one_says_the_other(first.text, second.text):
+        return None
+    return first, second
+
+
+def _one_says_the_other(a: str, b: str) -> bool:
+    words_a, words_b = normalize_answer(a).split(), normalize_answer(b).split()
+    if not words_a or not words_b:  # nothing left to disagree about (punctuation only)
+        return True
+    short, long = sorted((words_a, words_b), key=len)
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _disagreement_blocks(
+    first: Answer, second: Answer, permalinks: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    blocks = [
+        section(
+            "*The documents disagree.* Two of them give different answers, both likely; "
+            "one may be out of date."
+        ),
+        *_answer_blocks(first, permalinks),
+        *_answer_blocks(second, permalinks),
+    ]
+    ids = [a.document_id for a in (first, second)]
+    if all(i.isascii() and i.isdigit() for i in ids):
+        blocks.append(
+            context(
+                f"Check them with `/context show {ids[0]}` and `/context show {ids[1]}`; "
+                "`/context remove &lt;id&gt;` takes out the stale one."
+            )
+        )
+    return blocks
+
+
 def answer_message(
     result: AnswerResult,
     *,
     has_documents: bool,
     permalinks: Mapping[str, str] | None = None,
 ) -> Message:
-    """The reply to a question: the best answer, its source and buttons — or why there's none."""
+    """The reply to a question: the best answer, its source and buttons — or why there's none.
+
+    When the documents disagree (`disagreeing_answers`), the reply says so and shows both
+    answers with their sources. The fallback text starts with the best answer either way.
+    """
     best = result.best
     if best is None:
         return no_answer_message(result.no_answer_reason, has_documents=has_documents)
     permalinks = permalinks or {}
-    blocks = _answer_blocks(best, permalinks)
+    disagreement = disagreeing_answers(result.answers)
+    if disagreement is None:
+        blocks = _answer_blocks(best, permalinks)
+    else:
+        blocks = _disagreement_blocks(*disagreement, permalinks)
     buttons = [
         button("👍 Helpful", FEEDBACK_UP_ACTION, feedback_value(result.question, best)),
         button("👎 Not helpful", FEEDBACK_DOWN_ACTION, feedback_value(result.question, best)),
@@ -377,10 +442,20 @@ def answer_message(
         )
     blocks.append({"type": "actions", "elements": buttons})
     text = (
-        f"{escape(best.text)} (from “{escape(best.document_title or 'Untitled')}”, "
-        f"{confidence_label(best.confidence)} confident)"
+        f"{escape(best.text)} (from “{_title(best)}”, {confidence_label(best.confidence)} "
+        "confident)"
     )
+    if disagreement is not None:
+        other = disagreement[1]
+        text += (
+            f" — but “{_title(other)}” says {escape(other.text)} "
+            f"({confidence_label(other.confidence)} confident): the documents disagree."
+        )
     return _message(text, blocks)
+
+
+def _title(answer: Answer) -> str:
+    return escape(answer.document_title or "Untitled")
 
 
 def more_answers_message(

@@ -23,6 +23,7 @@ import httpx
 import pytest
 import uvicorn
 
+from bot import rendering
 from bot.server import create_asgi_app
 from bot.settings import Settings
 from qa_engine.engine import QAEngine
@@ -223,6 +224,28 @@ def button_click_payload(
     if not ephemeral:
         payload["message"] = message
     return payload
+
+
+def form_submission_payload(
+    channel: str, title: str, body: str, *, user: str = "U1", team: str = TEAM_ID
+) -> dict[str, Any]:
+    """A `view_submission` of the "Add context" form (`rendering.add_context_modal`)."""
+    view = rendering.add_context_modal(channel)
+    view["state"] = {
+        "values": {
+            rendering.MODAL_TITLE_BLOCK: {rendering.MODAL_TITLE_INPUT: {"value": title}},
+            rendering.MODAL_BODY_BLOCK: {rendering.MODAL_BODY_INPUT: {"value": body}},
+        }
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": "t",
+        "view": {**view, "id": "V1", "team_id": team},
+    }
 
 
 class SlackApp:

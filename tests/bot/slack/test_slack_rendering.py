@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -352,6 +353,147 @@ def test_failure_message_is_honest_when_the_model_cannot_load() -> None:
     sorry = notice("Sorry, try later.")
     assert failure_message(OSError("disk"), fallback=sorry) is sorry
     assert failure_message(ModelLoadError("x"), fallback=sorry) == unavailable
+
+
+# -- documents that disagree ------------------------------------------------------------------
+
+
+def other(text: str = "Seattle", confidence: float = 0.6, **overrides) -> Answer:
+    """An answer from another document (#8, "Old wiki")."""
+    values = {"document_id": "8", "document_title": "Old wiki"} | overrides
+    return answer(text, confidence, **values)
+
+
+def test_two_confident_answers_from_different_documents_disagree():
+    first, second = answer(confidence=0.8), other(confidence=0.4)
+
+    assert rendering.disagreeing_answers([first, second]) == (first, second)
+    # Only the two best count: a third, however different, changes nothing.
+    assert rendering.disagreeing_answers([first, second, other("Bye", 0.3)]) == (first, second)
+
+
+@pytest.mark.parametrize(
+    ("answers", "why"),
+    [
+        ([answer()], "one answer"),
+        ([], "no answer"),
+        ([answer(confidence=0.8), answer("Seattle", 0.7)], "the same document"),
+        ([answer(confidence=0.8), other(confidence=0.39)], "the second is less than half"),
+        ([answer(confidence=0.8), other("John", 0.7)], "the same text"),
+    ],
+)
+def test_answers_that_do_not_disagree(answers, why):
+    assert rendering.disagreeing_answers(answers) is None, why
+
+
+def test_the_second_answer_at_exactly_half_the_first_still_disagrees():
+    first, second = answer(confidence=0.5), other(confidence=0.25)
+
+    assert rendering.disagreeing_answers([first, second]) == (first, second)
+    assert rendering.disagreeing_answers([first, other(confidence=0.2499)]) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Tuesday", "tuesday."),
+        ("the Tuesday", "Tuesday"),
+        ("Tuesday", "every Tuesday at 14:00"),
+        ("every Tuesday at 14:00", "Tuesday at 14:00"),
+        ("...", "Tuesday"),
+    ],
+)
+def test_texts_that_say_the_same_thing_are_not_a_disagreement(a, b):
+    first = replace(answer(), text=a)
+    second = replace(other(), text=b)
+
+    assert rendering.disagreeing_answers([first, second]) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Tuesday", "Thursday"), ("Tuesday at 14:00", "Tuesday at 16:00")]
+)
+def test_texts_that_differ_are_a_disagreement(a, b):
+    first = replace(answer(), text=a)
+    second = replace(other(), text=b)
+
+    assert rendering.disagreeing_answers([first, second]) == (first, second)
+
+
+def test_the_reply_says_the_documents_disagree_and_shows_both_with_their_sources():
+    result = AnswerResult("Where?", (answer(confidence=0.7), other(confidence=0.5)), 2)
+
+    message = rendering.answer_message(
+        result, has_documents=True, permalinks={"8": "https://x.slack.com/archives/C1/p8"}
+    )
+
+    assert [b["type"] for b in message.blocks] == [
+        "section",  # the documents disagree
+        "rich_text",  # the best answer and its sentence
+        "context",  # its source
+        "rich_text",  # the other answer
+        "context",
+        "context",  # how to check them
+        "actions",
+    ]
+    assert "documents disagree" in message.blocks[0]["text"]["text"]
+    first_line, first_quote = message.blocks[1]["elements"]
+    second_line, second_quote = message.blocks[3]["elements"]
+    assert shown(first_line["elements"]) == "[John]"
+    assert shown(first_quote["elements"]) == "My name is [John] and I live in Seattle."
+    assert shown(second_line["elements"]) == "[Seattle]"
+    assert shown(second_quote["elements"]) == "My name is John and I live in [Seattle]."
+    first_source = message.blocks[2]["elements"][0]["text"]
+    second_source = message.blocks[4]["elements"][0]["text"]
+    assert "“About &lt;me&gt; &amp; co”" in first_source and "70%" in first_source
+    assert "<https://x.slack.com/archives/C1/p8|Old wiki>" in second_source
+    assert "50%" in second_source
+    hint = message.blocks[5]["elements"][0]["text"]
+    assert "`/context show 7`" in hint and "`/context show 8`" in hint
+    # The buttons vote on the best answer, as in any reply.
+    up = message.blocks[6]["elements"][0]
+    assert rendering.voted_answer(up["value"]).answer == "John"
+    assert message.text.startswith("John (from “About &lt;me&gt; &amp; co”, 70% confident)")
+    assert "“Old wiki” says Seattle (50% confident): the documents disagree." in message.text
+    assert_within_slack_limits(message)
+
+
+def test_a_reply_without_disagreement_does_not_mention_it():
+    result = AnswerResult("Where?", (answer(confidence=0.9), other(confidence=0.2)), 2)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert "disagree" not in all_text(message)
+    assert [b["type"] for b in message.blocks] == ["rich_text", "context", "actions"]
+
+
+def test_documents_without_stored_ids_get_no_show_hint():
+    result = AnswerResult("Where?", (answer(document_id="me"), other(document_id="wiki")), 2)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert "disagree" in message.text
+    assert "/context show" not in all_text(message)
+
+
+def test_a_disagreement_between_huge_answers_stays_within_slack_limits():
+    sentence = "word " * 3000 + "John & <co>" + " more" * 3000
+    start = sentence.index("John")
+    huge = {
+        "sentence": sentence,
+        "sentence_start": 0,
+        "sentence_end": len(sentence),
+        "start": start,
+        "end": start + 11,
+        "text": "John & <co>" * 300,
+        "document_title": "<t>" * 400,
+    }
+    result = AnswerResult("q " * 2000, (replace(answer(), **huge), replace(other(), **huge)), 2)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert_within_slack_limits(message)
+    assert "<co>" not in message.text and "<t>" not in json.dumps(message.blocks)
 
 
 # -- /context stats ---------------------------------------------------------------------------
