@@ -76,7 +76,7 @@ class Calibration:
     rated: int
     """Votes that carry their answer's confidence: the ones calibration can use."""
     voters: int
-    """People who cast those votes."""
+    """People who voted."""
     counted: float
     """The rated votes' total weight once each voter is capped (see `voter_cap`)."""
     precision: float | None
@@ -126,7 +126,7 @@ def calibrate(
         helpful=helpful,
         unhelpful=len(votes) - helpful,
         rated=len(rated),
-        voters=len({v.user_id for v in rated}),
+        voters=len({v.user_id for v in votes}),
         counted=counted,
         precision=precision_at(points, threshold),
         min_votes=min_votes,

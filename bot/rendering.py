@@ -264,8 +264,12 @@ def decode_value(value: str | None) -> dict[str, Any]:
 # -- answers ----------------------------------------------------------------------------------
 
 
+def _title(answer: Answer) -> str:
+    return escape(answer.document_title or "Untitled")
+
+
 def _source(answer: Answer, permalinks: Mapping[str, str]) -> str:
-    title = escape(answer.document_title or "Untitled")
+    title = _title(answer)
     link = permalinks.get(answer.document_id)
     # A title can't hold `|` or `>` inside a link label without ending it early.
     return f"<{link}|{title.replace('|', '¦')}>" if link else f"“{title}”"
@@ -452,10 +456,6 @@ def answer_message(
             f"({confidence_label(other.confidence)} confident): the documents disagree."
         )
     return _message(text, blocks)
-
-
-def _title(answer: Answer) -> str:
-    return escape(answer.document_title or "Untitled")
 
 
 def more_answers_message(
@@ -696,9 +696,8 @@ def _threshold_reason(c: Calibration) -> str:
     target = confidence_label(c.target)
     if c.basis is Basis.CALIBRATED:
         return (
-            f"set from {_count(c.rated, 'vote')} by {_count(c.voters, 'person', 'people')}: "
-            f"the lowest at which at least {target} of the answers shown helped "
-            "(`QA_TARGET_PRECISION`)."
+            f"set from {_count(c.rated, 'vote')}: the lowest at which at least {target} of "
+            "the answers shown helped (`QA_TARGET_PRECISION`)."
         )
     if c.basis is Basis.CEILING:
         return (

@@ -206,6 +206,7 @@ def test_votes_without_a_confidence_are_counted_but_do_not_calibrate():
 
     assert calibration.basis is Basis.DEFAULT
     assert (calibration.helpful, calibration.unhelpful, calibration.rated) == (15, 15, 0)
+    assert calibration.voters == 30  # people who voted, whether their votes calibrate
     assert calibration.precision is None
 
 

@@ -121,7 +121,7 @@ def test_votes_calibrate_the_threshold_and_hide_answers_below_it(slack_app: Slac
     threshold = lowest_right
     assert "👍 58 · 👎 12 (70 votes from 7 people)" in after
     label = rendering.confidence_label(threshold)
-    assert f"*Threshold in force:* {label} — set from 70 votes by 7 people" in after
+    assert f"*Threshold in force:* {label} — set from 70 votes: the lowest" in after
     assert "at or above the threshold, 100%." in after
     with slack_app.services.session_factory() as session:
         votes = channel_votes(session=session, team_id=TEAM_ID, channel_id="C1")

@@ -560,7 +560,7 @@ def test_stats_of_a_calibrated_channel():
     assert "*Documents:* 2" in text
     assert "👍 20 · 👎 10 (30 votes from 5 people)" in text
     assert "67% of the answers voted on helped; at or above the threshold, 100%." in text
-    assert "*Threshold in force:* 69% — set from 30 votes by 5 people" in text
+    assert "*Threshold in force:* 69% — set from 30 votes: the lowest" in text
     assert "at least 80% of the answers shown helped" in text
     assert "default" not in text
 
@@ -585,11 +585,11 @@ def test_stats_when_no_threshold_reaches_the_target():
 
 
 def test_stats_count_old_votes_without_a_confidence_apart():
-    c = calibration(helpful=3, unhelpful=2, rated=1, voters=1, precision=1.0)
+    c = calibration(helpful=3, unhelpful=2, rated=1, voters=4, precision=1.0)
 
     text = stats_text(rendering.stats_message(1, c))
 
-    assert "(5 votes from 1 person)" in text
+    assert "(5 votes from 4 people)" in text
     assert "4 cast before answers carried their confidence count only here" in text
 
 
