@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.feedback import FeedbackService
 from bot.questions import is_short_followup, with_earlier_question
 from bot.rendering import Sources
 from bot.storage import (
@@ -40,11 +41,19 @@ class ChannelAnswer:
 
 
 class ChannelAnswerer:
-    """Runs the engine over one channel's stored passages (team id + channel id scoped)."""
+    """Runs the engine over one channel's stored passages (team id + channel id scoped),
+    with the channel's no-answer threshold (calibrated from its votes once they suffice)."""
 
-    def __init__(self, *, engine: QAEngine, session_factory: sessionmaker[Session]):
+    def __init__(
+        self,
+        *,
+        engine: QAEngine,
+        session_factory: sessionmaker[Session],
+        feedback: FeedbackService,
+    ):
         self._engine = engine
         self._session_factory = session_factory
+        self._feedback = feedback
 
     def answer(
         self,
@@ -69,16 +78,22 @@ class ChannelAnswerer:
             result = AnswerResult(question, (), 0, NO_DOCUMENTS_REASON)
             return ChannelAnswer(result=result, has_documents=False)
 
+        calibration = self._feedback.calibration(team_id=team_id, channel_id=channel_id)
         ranker = make_ranker(self._session_factory, team_id=team_id, channel_id=channel_id)
         if thread_ts is not None:
             question = self._in_thread(team_id, channel_id, thread_ts, question, ranker)
-        result = self._engine.answer(question, ranker=ranker, top_k=top_k)
+        result = self._engine.answer(
+            question, ranker=ranker, top_k=top_k, threshold=calibration.threshold
+        )
         sources = self._sources(team_id, channel_id, result)
         logger.info(
-            "answered in channel %s: %d answer(s) from %d passage(s) in %.0f ms",
+            "answered in channel %s: %d answer(s) from %d passage(s) at threshold %.3f (%s) "
+            "in %.0f ms",
             channel_id,
             len(result.answers),
             result.passages_read,
+            calibration.threshold,
+            calibration.basis,
             (time.monotonic() - started) * 1000,
         )
         return ChannelAnswer(result=result, has_documents=True, sources=sources)

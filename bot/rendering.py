@@ -11,13 +11,16 @@ mention, a link or a broken entity; text coming *from* Slack goes the other way 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.calibration import Basis, Calibration
 from qa_engine.model_loading import ModelLoadError
+from qa_engine.squad import normalize_answer
 from qa_engine.types import Answer, AnswerResult
 
 SECTION_TEXT_LIMIT = 3000
@@ -286,8 +289,12 @@ class Sources:
     """Link to the Slack message a document came from, where there is one."""
 
 
+def _title(answer: Answer) -> str:
+    return escape(answer.document_title or "Untitled")
+
+
 def _source(answer: Answer, sources: Sources) -> str:
-    title = escape(answer.document_title or "Untitled")
+    title = _title(answer)
     link = sources.permalinks.get(answer.document_id)
     number = sources.numbers.get(answer.document_id)
     # A title can't hold `|` or `>` inside a link label without ending it early.
@@ -332,13 +339,106 @@ def _answer_blocks(answer: Answer, sources: Sources) -> list[dict[str, Any]]:
 
 
 def feedback_value(question: str, answer: Answer) -> str:
+    """The 👍/👎 buttons' value: the answer voted on, with its confidence (which calibrates
+    the channel's threshold, `bot.calibration`). The question is cut first when it's long."""
     return encode_value(
-        {"d": answer.document_id, "a": shorten(answer.text, 500), "q": question}, shrink="q"
+        {
+            "d": answer.document_id,
+            "a": shorten(answer.text, 500),
+            "c": answer.confidence,
+            "q": question,
+        },
+        shrink="q",
+    )
+
+
+@dataclass(frozen=True)
+class VotedAnswer:
+    """What a 👍/👎 button says about the answer it is under (`feedback_value`)."""
+
+    question: str
+    answer: str
+    document_id: int | None
+    confidence: float | None
+    """None for buttons posted before confidences were sent, or a value that isn't one."""
+
+
+def voted_answer(value: str | None) -> VotedAnswer:
+    """The answer a 👍/👎 button's value describes; anything missing or malformed is empty."""
+    data = decode_value(value)
+    document_id = str(data.get("d", ""))
+    confidence = data.get("c")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not math.isfinite(confidence)
+        or not 0.0 <= confidence <= 1.0
+    ):
+        confidence = None
+    return VotedAnswer(
+        question=str(data.get("q", "")),
+        answer=str(data.get("a", "")),
+        document_id=int(document_id) if document_id.isascii() and document_id.isdigit() else None,
+        confidence=None if confidence is None else float(confidence),
     )
 
 
 def more_answers_value(question: str) -> str:
     return encode_value({"q": question}, shrink="q")
+
+
+DISAGREEMENT_RATIO = 0.5
+"""The second answer is "confident too" when it has at least this share of the first's
+confidence."""
+
+
+def disagreeing_answers(answers: Sequence[Answer]) -> tuple[Answer, Answer] | None:
+    """The two best answers when their documents disagree: they come from different
+    documents, say different things, and the second is confident too
+    (≥ `DISAGREEMENT_RATIO` of the first). None otherwise.
+
+    "Different things" is compared after SQuAD's normalisation (case, punctuation,
+    articles), and an answer whose words appear, in order, inside the other's is not a
+    different thing: "Tuesday" and "every Tuesday at 14:00" agree.
+    """
+    if len(answers) < 2:
+        return None
+    first, second = answers[0], answers[1]
+    if first.document_id == second.document_id:
+        return None
+    if second.confidence < DISAGREEMENT_RATIO * first.confidence:
+        return None
+    if _one_says_the_other(first.text, second.text):
+        return None
+    return first, second
+
+
+def _one_says_the_other(a: str, b: str) -> bool:
+    words_a, words_b = normalize_answer(a).split(), normalize_answer(b).split()
+    if not words_a or not words_b:  # nothing left to disagree about (punctuation only)
+        return True
+    short, long = sorted((words_a, words_b), key=len)
+    return any(long[i : i + len(short)] == short for i in range(len(long) - len(short) + 1))
+
+
+def _disagreement_blocks(first: Answer, second: Answer, sources: Sources) -> list[dict[str, Any]]:
+    blocks = [
+        section(
+            "*The documents disagree.* Two of them give different answers, both likely; "
+            "one may be out of date."
+        ),
+        *_answer_blocks(first, sources),
+        *_answer_blocks(second, sources),
+    ]
+    numbers = [sources.numbers.get(a.document_id) for a in (first, second)]
+    if all(number is not None for number in numbers):
+        blocks.append(
+            context(
+                f"Check them with `/context show {numbers[0]}` and `/context show "
+                f"{numbers[1]}`; `/context remove &lt;number&gt;` takes out the stale one."
+            )
+        )
+    return blocks
 
 
 def answer_message(
@@ -349,13 +449,21 @@ def answer_message(
 ) -> Message:
     """The reply to a question: the best answer, its source and buttons — or why there's none.
 
-    The feedback buttons carry the document's stable id, never its number."""
+    The feedback buttons carry the document's stable id, never its number. When the
+    documents disagree (`disagreeing_answers`), the reply says so and shows both answers
+    with their sources. The fallback text starts with the best answer either way.
+    """
     best = result.best
     if best is None:
         return no_answer_message(
             result.no_answer_reason, has_documents=has_documents, question=result.question
         )
-    blocks = _answer_blocks(best, sources or Sources())
+    sources = sources or Sources()
+    disagreement = disagreeing_answers(result.answers)
+    if disagreement is None:
+        blocks = _answer_blocks(best, sources)
+    else:
+        blocks = _disagreement_blocks(*disagreement, sources)
     buttons = [
         button("👍 Helpful", FEEDBACK_UP_ACTION, feedback_value(result.question, best)),
         button("👎 Not helpful", FEEDBACK_DOWN_ACTION, feedback_value(result.question, best)),
@@ -366,9 +474,15 @@ def answer_message(
         )
     blocks.append({"type": "actions", "elements": buttons})
     text = (
-        f"{escape(best.text)} (from “{escape(best.document_title or 'Untitled')}”, "
-        f"{confidence_label(best.confidence)} confident)"
+        f"{escape(best.text)} (from “{_title(best)}”, {confidence_label(best.confidence)} "
+        "confident)"
     )
+    if disagreement is not None:
+        other = disagreement[1]
+        text += (
+            f" — but “{_title(other)}” says {escape(other.text)} "
+            f"({confidence_label(other.confidence)} confident): the documents disagree."
+        )
     return _message(text, blocks)
 
 
@@ -729,6 +843,62 @@ def notice(text: str) -> Message:
     return _message(text, [section(text)])
 
 
+def stats_message(documents: int, calibration: Calibration) -> Message:
+    """`/context stats`: the channel's documents, its votes, the precision they imply, and
+    the no-answer threshold in force with the reason for it."""
+    c = calibration
+    lines = ["*This channel's context, votes and answer threshold*"]
+    lines.append(f"• *Documents:* {documents}")
+    if c.votes == 0:
+        lines.append("• *Votes:* none yet. Everyone's 👍/👎 under an answer counts here.")
+    else:
+        votes = (
+            f"• *Votes:* 👍 {c.helpful} · 👎 {c.unhelpful} "
+            f"({_count(c.votes, 'vote')} from {_count(c.voters, 'person', 'people')})"
+        )
+        if c.rated < c.votes:
+            votes += (
+                f"; {c.votes - c.rated} cast before answers carried their confidence count "
+                "only here"
+            )
+        lines.append(votes)
+        helped = f"{confidence_label(c.helpful / c.votes)} of the answers voted on helped"
+        at_threshold = (
+            "no answer voted on is at or above the threshold"
+            if c.precision is None
+            else f"at or above the threshold, {confidence_label(c.precision)}"
+        )
+        lines.append(f"• *Precision:* {helped}; {at_threshold}.")
+    threshold = confidence_label(c.threshold)
+    lines.append(f"• *Threshold in force:* {threshold} — {_threshold_reason(c)}")
+    text = "\n".join(lines)
+    return _message(text, [section(text)])
+
+
+def _threshold_reason(c: Calibration) -> str:
+    target = confidence_label(c.target)
+    if c.basis is Basis.CALIBRATED:
+        return (
+            f"set from {_count(c.rated, 'vote')}: the lowest at which at least {target} of "
+            "the answers shown helped (`QA_TARGET_PRECISION`)."
+        )
+    if c.basis is Basis.CEILING:
+        return (
+            f"the highest allowed: no threshold gets {target} of the answers voted on to "
+            "help. Some documents may be wrong or out of date; the 👎 answers show which."
+        )
+    people = math.ceil(1 / c.max_share - 1e-9)
+    return (
+        "the default (`QA_NO_ANSWER_THRESHOLD`). Votes take over once they count for "
+        f"{c.min_votes}, from at least {people} people (one person's votes count for at "
+        f"most {confidence_label(c.max_share)} of them); so far they count for {c.counted:.0f}."
+    )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def help_message(intro: str | None = None) -> Message:
     """`/context help`; `intro` (mrkdwn) replaces the first line, e.g. for an unknown command."""
     lines = [
@@ -749,6 +919,8 @@ def help_message(intro: str | None = None) -> Message:
         "• `/context autoanswer on|off`: answer questions posted in this channel, in a "
         "thread, only when I'm sure; otherwise stay quiet (off by default)",
         "• `/context export`: the channel's documents as a Markdown file, sent to you",
+        "• `/context stats`: documents, 👍/👎 votes, and the confidence an answer needs here "
+        "(set from the votes once there are enough)",
     ]
     text = "\n".join(lines)
     return _message(text, [section(text)])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answering import ChannelAnswerer
 from bot.assistant import AssistantPanel
+from bot.feedback import FeedbackService
 from bot.ingestion import DocumentIngestor
 from bot.jobs import AddDocumentJob, AnswerJob, JobRunner, make_web_client
 from bot.lifecycle import DataLifecycle
@@ -44,6 +45,7 @@ class Services:
     session_factory: sessionmaker[Session]
     client: WebClient
     answerer: ChannelAnswerer
+    feedback: FeedbackService
     ingestor: DocumentIngestor
     unprompted: UnpromptedAnswers
     lifecycle: DataLifecycle
@@ -96,7 +98,13 @@ def build_services(
     if session_factory is None:
         session_factory = make_session_factory(create_db_engine(settings.database_url))
     client = make_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    answerer = ChannelAnswerer(engine=engine, session_factory=session_factory)
+    feedback = FeedbackService(
+        session_factory=session_factory,
+        # The engine's own, so an engine passed in (tests) and the votes agree on it.
+        default_threshold=engine.settings.qa_no_answer_threshold,
+        target_precision=settings.qa_target_precision,
+    )
+    answerer = ChannelAnswerer(engine=engine, session_factory=session_factory, feedback=feedback)
     ingestor = DocumentIngestor(
         engine=engine,
         session_factory=session_factory,
@@ -133,6 +141,7 @@ def build_services(
         session_factory=session_factory,
         client=client,
         answerer=answerer,
+        feedback=feedback,
         ingestor=ingestor,
         unprompted=UnpromptedAnswers(
             session_factory=session_factory,

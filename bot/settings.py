@@ -60,6 +60,14 @@ class Settings(EngineSettings):
         description="In channels with `/context autoanswer on`, a question nobody addressed "
         "to qabot is answered only when the best answer is at least this confident.",
     )
+    qa_target_precision: float = Field(
+        0.8,
+        gt=0.0,
+        le=1.0,
+        description="Share of shown answers that should help: once a channel has enough "
+        "👍/👎 votes, its no-answer threshold is the lowest that reaches this on them "
+        "(see bot.calibration).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of `qabot serve` (`qabot -v serve` means DEBUG)."
     )

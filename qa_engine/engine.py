@@ -213,11 +213,14 @@ class QAEngine:
         documents: Sequence[Document] | None = None,
         top_k: int | None = None,
         passages_to_read: int | None = None,
+        threshold: float | None = None,
     ) -> AnswerResult:
         """Best answers to `question` from `documents` or from the passages `ranker` ranks.
 
         A question that `question_problem` refuses (over `qa_max_question_chars`, or not
         text) gets no answer and that problem as the reason, before any tokenizing.
+        `threshold` replaces `qa_no_answer_threshold` for this call (the Slack app sets one
+        per channel from its votes).
         """
         problem = question_problem(question, max_chars=self.settings.qa_max_question_chars)
         question = " ".join(question.split())
@@ -236,9 +239,11 @@ class QAEngine:
         if not ranked:
             return AnswerResult(question, (), 0, NO_MATCH)
 
+        if threshold is None:
+            threshold = self.settings.qa_no_answer_threshold
         faq = best_faq_match(question, ranked)
         # An FAQ match below the threshold is not trusted: the reader gets its chance.
-        if faq is not None and faq_confidence(faq[1]) >= self.settings.qa_no_answer_threshold:
+        if faq is not None and faq_confidence(faq[1]) >= threshold:
             entry, similarity = faq
             answer = _answer(
                 entry.passage,
@@ -251,7 +256,7 @@ class QAEngine:
             return AnswerResult(question, (answer,), len(ranked))
 
         answers = self._read_and_decode(question, retrieved, top_k=top_k)
-        kept = tuple(a for a in answers if a.confidence >= self.settings.qa_no_answer_threshold)
+        kept = tuple(a for a in answers if a.confidence >= threshold)
         reason = None if kept else NO_CONFIDENT_ANSWER
         return AnswerResult(question, kept, len(ranked), reason)
 

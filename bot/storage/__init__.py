@@ -30,7 +30,7 @@ from bot.storage.documents import (
     remove_documents_by_source_ts,
 )
 from bot.storage.events import claim_event, prune_events
-from bot.storage.feedback import feedback_counts, record_feedback
+from bot.storage.feedback import channel_votes, feedback_counts, record_feedback
 from bot.storage.fts5_ranker import Fts5PassageRanker, fts5_terms
 from bot.storage.jobs import (
     ClaimedJob,
@@ -104,6 +104,7 @@ __all__ = [
     "add_document",
     "channel_options",
     "channel_passages",
+    "channel_votes",
     "claim_due_jobs",
     "claim_event",
     "claim_job",

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.calibration import Vote
 from bot.storage.internals import channel_row_id, get_or_create_channel
 from bot.storage.models import Feedback
 
@@ -31,8 +32,12 @@ def record_feedback(
     answer: str,
     document_id: int | None,
     helpful: bool,
+    confidence: float | None = None,
 ) -> None:
-    """Record the user's vote on the answer in message `message_ts`, replacing an earlier one."""
+    """Record the user's vote on the answer in message `message_ts`, replacing an earlier one.
+
+    `confidence` is the answer's, as shown; None when it isn't known.
+    """
     channel = get_or_create_channel(session=session, team_id=team_id, channel_id=channel_id)
     vote = _find(session=session, channel_row=channel.id, message_ts=message_ts, user_id=user_id)
     if vote is None:
@@ -47,6 +52,7 @@ def record_feedback(
                         answer=answer,
                         document_id=document_id,
                         helpful=helpful,
+                        confidence=confidence,
                     )
                 )
             return
@@ -61,6 +67,7 @@ def record_feedback(
     vote.answer = answer
     vote.document_id = document_id
     vote.helpful = helpful
+    vote.confidence = confidence
     session.flush()
 
 
@@ -73,3 +80,14 @@ def feedback_counts(*, session: Session, team_id: str, channel_id: str) -> tuple
     )
     counts = {bool(helpful): count for helpful, count in rows}
     return counts.get(True, 0), counts.get(False, 0)
+
+
+def channel_votes(*, session: Session, team_id: str, channel_id: str) -> list[Vote]:
+    """Every vote on answers in the channel (one per user per answer message), for
+    calibrating its threshold."""
+    rows = session.execute(
+        select(Feedback.user_id, Feedback.confidence, Feedback.helpful).where(
+            Feedback.channel_row_id == channel_row_id(team_id, channel_id).scalar_subquery()
+        )
+    )
+    return [Vote(user_id, confidence, bool(helpful)) for user_id, confidence, helpful in rows]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -301,7 +302,9 @@ class Feedback(Base):
 
     `document_id` is the document's row id (never its per-channel number) and deliberately
     not a foreign key: feedback outlives the document it was about, and keeps saying which
-    one that was, since a row id is never given to another document.
+    one that was, since a row id is never given to another document. `confidence` is the
+    answer's confidence when it was shown (None for votes cast before it was recorded); the
+    votes calibrate the channel's threshold with it (`bot.calibration`).
     """
 
     __tablename__ = "feedback"
@@ -315,6 +318,7 @@ class Feedback(Base):
     answer: Mapped[str] = mapped_column(Text)
     document_id: Mapped[int | None]
     helpful: Mapped[bool]
+    confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

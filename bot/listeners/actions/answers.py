@@ -1,4 +1,5 @@
-"""👍/👎 on an answer store feedback; "More answers" shows the next best ones.
+"""👍/👎 on an answer store feedback (which calibrates the channel's threshold); "More
+answers" shows the next best ones.
 
 An answer lives either in a thread (a mention) or in an ephemeral message (`/ask`);
 replies go to the same place: the thread, or the asker alone.
@@ -23,7 +24,7 @@ from bot.listeners.internals import (
     respond_privately,
     tell_privately,
 )
-from bot.storage import JobKind, record_feedback
+from bot.storage import JobKind
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -66,21 +67,19 @@ def handle_feedback(
     ack()
     press = pressed(body, context)
     helpful = action.get("action_id") == rendering.FEEDBACK_UP_ACTION
-    vote = rendering.decode_value(action.get("value"))
-    document_id = str(vote.get("d", ""))
+    voted = rendering.voted_answer(action.get("value"))
     try:
-        with services.session_factory.begin() as session:
-            record_feedback(
-                session=session,
-                team_id=press.origin.team_id,
-                channel_id=press.origin.channel_id,
-                message_ts=press.message_ts,
-                user_id=press.origin.user_id,
-                question=str(vote.get("q", "")),
-                answer=str(vote.get("a", "")),
-                document_id=int(document_id) if document_id.isdigit() else None,
-                helpful=helpful,
-            )
+        services.feedback.record(
+            team_id=press.origin.team_id,
+            channel_id=press.origin.channel_id,
+            message_ts=press.message_ts,
+            user_id=press.origin.user_id,
+            question=voted.question,
+            answer=voted.answer,
+            document_id=voted.document_id,
+            confidence=voted.confidence,
+            helpful=helpful,
+        )
         reply = rendering.notice(
             "Thanks! I noted that this answer "
             + ("helped." if helpful else "didn't help. Adding better context fixes that.")

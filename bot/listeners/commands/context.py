@@ -1,4 +1,4 @@
-"""`/context add|list|show|remove|clear|export|help`: the channel's documents, one
+"""`/context add|list|show|remove|clear|export|stats|help`: the channel's documents, one
 subcommand each; `/context followups|autoanswer [on|off]`: the channel's switches for
 answers without a mention.
 
@@ -239,6 +239,11 @@ def _export(request: _Request) -> Message:
     return rendering.export_sent_message(len(documents), origin.channel_id)
 
 
+def _stats(request: _Request) -> Message:
+    stats = request.services.feedback.stats(**request.scope())
+    return rendering.stats_message(stats.documents, stats.calibration)
+
+
 def _help(request: _Request) -> Message:
     return rendering.help_message()
 
@@ -310,6 +315,7 @@ _SUBCOMMANDS = {
     "delete": _remove,
     "clear": _clear,
     "export": _export,
+    "stats": _stats,
     "help": _help,
     "": _help,
     "followups": _followups,

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import socket
 import threading
 import time
@@ -23,6 +24,7 @@ import httpx
 import pytest
 import uvicorn
 
+from bot import rendering
 from bot.server import create_asgi_app
 from bot.settings import Settings
 from qa_engine.engine import QAEngine
@@ -37,8 +39,13 @@ MODEL = TRAINED_MODEL if (TRAINED_MODEL / "config.json").exists() else RANDOM_MO
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 
-NAME_DOCUMENT = "My name is John and I live in Seattle"
+NAME_DOCUMENT = "About me\nMy name is John and I live in Seattle"
+"""Added with `/context add`, it is titled "About me" (its first line). The title must not
+hold the answer: a reply shows its document's title, so with the whole sentence as the
+title any answer from it would contain "John"."""
 NAME_QUESTION = "What's my name?"
+NAME_ANSWER = "John"
+NAME_TITLE = "About me"
 
 needs_trained_model = pytest.mark.skipif(
     MODEL != TRAINED_MODEL, reason="tests/fixtures/tiny-qa (trained) is not there yet"
@@ -107,6 +114,17 @@ def sign(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
     """Slack's v0 request signature."""
     base = b"v0:" + str(timestamp).encode() + b":" + body
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+_ANSWER_SHOWN = re.compile(r"(?:_Sorry[^\n]*late[^\n]*_\n)?(.*?) \(from “", re.DOTALL)
+
+
+def answer_shown(text: str) -> str | None:
+    """The answer a reply's fallback text starts with — `rendering.answer_message` writes
+    "John (from “About me”, 98% confident)" — after a late reply's first line; None when
+    the text is no answer."""
+    match = _ANSWER_SHOWN.match(text)
+    return match.group(1) if match else None
 
 
 # -- payloads as Slack sends them (over HTTP here, over Socket Mode in its own tests) -------
@@ -232,6 +250,28 @@ def message_action_payload(
         "response_url": response_url,
         "trigger_id": "t",
         "token": "legacy",
+    }
+
+
+def form_submission_payload(
+    channel: str, title: str, body: str, *, user: str = "U1", team: str = TEAM_ID
+) -> dict[str, Any]:
+    """A `view_submission` of the "Add context" form (`rendering.add_context_modal`)."""
+    view = rendering.add_context_modal(channel)
+    view["state"] = {
+        "values": {
+            rendering.MODAL_TITLE_BLOCK: {rendering.MODAL_TITLE_INPUT: {"value": title}},
+            rendering.MODAL_BODY_BLOCK: {rendering.MODAL_BODY_INPUT: {"value": body}},
+        }
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": "t",
+        "view": {**view, "id": "V1", "team_id": team},
     }
 
 

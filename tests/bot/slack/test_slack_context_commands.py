@@ -10,7 +10,14 @@ from bot.storage import DocumentSource, channel_passages, list_documents
 from qa_engine import model_loading
 from qa_engine.engine import QAEngine
 from qa_engine.settings import EngineSettings
-from tests.bot.slack.conftest import MODEL, NAME_DOCUMENT, NAME_QUESTION, SlackApp
+from tests.bot.slack.conftest import (
+    MODEL,
+    NAME_ANSWER,
+    NAME_DOCUMENT,
+    NAME_QUESTION,
+    SlackApp,
+    answer_shown,
+)
 from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack, wait_for
 
 
@@ -276,7 +283,7 @@ def test_add_is_confirmed_and_a_mention_acknowledged_while_the_model_loads(
 
         release.set()
         [answer] = wait_for(lambda: fake_slack.replies(ts))
-        assert "John" in answer["text"]
+        assert answer_shown(answer["text"]) == NAME_ANSWER
     finally:
         release.set()
         app.stop()

@@ -15,7 +15,16 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.bot.slack.conftest import BOT_TOKEN, MODEL, SIGNING_SECRET, sign
+from tests.bot.slack.conftest import (
+    BOT_TOKEN,
+    MODEL,
+    NAME_ANSWER,
+    NAME_DOCUMENT,
+    NAME_QUESTION,
+    SIGNING_SECRET,
+    answer_shown,
+    sign,
+)
 from tests.bot.slack.fake_slack import TEAM_ID, FakeSlack, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -104,7 +113,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(
                 "channel_id": "C1",
                 "user_id": "U1",
                 "command": "/context",
-                "text": "add My name is John and I live in Seattle",
+                "text": f"add {NAME_DOCUMENT}",
                 "response_url": fake_slack.response_url("procfile-add"),
                 "trigger_id": "t1",
             }
@@ -122,7 +131,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(
             "event": {
                 "type": "app_mention",
                 "user": "U1",
-                "text": "<@UBOT> What's my name?",
+                "text": f"<@UBOT> {NAME_QUESTION}",
                 "ts": mention_ts,
                 "channel": "C1",
                 "event_ts": mention_ts,
@@ -132,7 +141,7 @@ def test_release_then_web_answer_a_mention_in_a_thread(
         assert response.status_code == 200
 
         reply = wait_for(lambda: fake_slack.replies(mention_ts), timeout=60)[0]
-        assert "John" in reply["text"]
+        assert answer_shown(reply["text"]) == NAME_ANSWER
 
         # Slack's retries, on fresh connections (so either worker may take them).
         for attempt in ("1", "2"):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 
 from bot import rendering
+from bot.calibration import Basis, Calibration
 from bot.rendering import (
     BUTTON_VALUE_LIMIT,
     MAX_BLOCKS,
@@ -190,12 +192,45 @@ def test_the_source_names_the_documents_channel_number_not_its_id():
 
 def test_feedback_value_round_trips_and_fits_a_button():
     question = "why " * 2000
-    value = rendering.feedback_value(question, answer())
+    value = rendering.feedback_value(question, answer(confidence=0.123456789012345))
 
     assert len(value) <= BUTTON_VALUE_LIMIT
     data = rendering.decode_value(value)
     assert data["a"] == "John" and data["d"] == "7" and question.startswith(data["q"])
     assert rendering.decode_value("not json") == {}
+    voted = rendering.voted_answer(value)
+    # The exact float: a threshold calibrated at it must keep showing that very answer.
+    assert voted.confidence == 0.123456789012345
+    assert (voted.answer, voted.document_id) == ("John", 7)
+    assert question.startswith(voted.question) and len(voted.question) > 1000
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "not json",
+        "[1, 2]",
+        '{"c": "0.5"}',
+        '{"c": true}',
+        '{"c": 1.5}',
+        '{"c": -0.1}',
+        '{"c": NaN}',
+        '{"c": Infinity}',
+        '{"d": "7; DROP", "c": null}',
+    ],
+)
+def test_a_malformed_feedback_value_gives_no_confidence_and_no_document(value):
+    voted = rendering.voted_answer(value)
+
+    assert voted.confidence is None and voted.document_id is None
+
+
+def test_an_old_feedback_value_without_a_confidence_still_reads():
+    old = json.dumps({"d": "7", "a": "John", "q": "What's my name?"})
+
+    assert rendering.voted_answer(old) == rendering.VotedAnswer("What's my name?", "John", 7, None)
+    assert rendering.voted_answer('{"c": 1}').confidence == 1.0
 
 
 def test_no_answer_messages_say_how_to_add_context():
@@ -376,3 +411,245 @@ def test_failure_message_is_honest_when_the_model_cannot_load() -> None:
     sorry = notice("Sorry, try later.")
     assert failure_message(OSError("disk"), fallback=sorry) is sorry
     assert failure_message(ModelLoadError("x"), fallback=sorry) == unavailable
+
+
+# -- documents that disagree ------------------------------------------------------------------
+
+
+def other(text: str = "Seattle", confidence: float = 0.6, **overrides) -> Answer:
+    """An answer from another document (#8, "Old wiki")."""
+    values = {"document_id": "8", "document_title": "Old wiki"} | overrides
+    return answer(text, confidence, **values)
+
+
+def test_two_confident_answers_from_different_documents_disagree():
+    first, second = answer(confidence=0.8), other(confidence=0.4)
+
+    assert rendering.disagreeing_answers([first, second]) == (first, second)
+    # Only the two best count: a third, however different, changes nothing.
+    assert rendering.disagreeing_answers([first, second, other("Bye", 0.3)]) == (first, second)
+
+
+@pytest.mark.parametrize(
+    ("answers", "why"),
+    [
+        ([answer()], "one answer"),
+        ([], "no answer"),
+        ([answer(confidence=0.8), answer("Seattle", 0.7)], "the same document"),
+        ([answer(confidence=0.8), other(confidence=0.39)], "the second is less than half"),
+        ([answer(confidence=0.8), other("John", 0.7)], "the same text"),
+    ],
+)
+def test_answers_that_do_not_disagree(answers, why):
+    assert rendering.disagreeing_answers(answers) is None, why
+
+
+def test_the_second_answer_at_exactly_half_the_first_still_disagrees():
+    first, second = answer(confidence=0.5), other(confidence=0.25)
+
+    assert rendering.disagreeing_answers([first, second]) == (first, second)
+    assert rendering.disagreeing_answers([first, other(confidence=0.2499)]) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Tuesday", "tuesday."),
+        ("the Tuesday", "Tuesday"),
+        ("Tuesday", "every Tuesday at 14:00"),
+        ("every Tuesday at 14:00", "Tuesday at 14:00"),
+        ("...", "Tuesday"),
+    ],
+)
+def test_texts_that_say_the_same_thing_are_not_a_disagreement(a, b):
+    first = replace(answer(), text=a)
+    second = replace(other(), text=b)
+
+    assert rendering.disagreeing_answers([first, second]) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Tuesday", "Thursday"), ("Tuesday at 14:00", "Tuesday at 16:00")]
+)
+def test_texts_that_differ_are_a_disagreement(a, b):
+    first = replace(answer(), text=a)
+    second = replace(other(), text=b)
+
+    assert rendering.disagreeing_answers([first, second]) == (first, second)
+
+
+def test_the_reply_says_the_documents_disagree_and_shows_both_with_their_sources():
+    result = AnswerResult("Where?", (answer(confidence=0.7), other(confidence=0.5)), 2)
+
+    message = rendering.answer_message(
+        result, has_documents=True, permalinks={"8": "https://x.slack.com/archives/C1/p8"}
+    )
+
+    assert [b["type"] for b in message.blocks] == [
+        "section",  # the documents disagree
+        "rich_text",  # the best answer and its sentence
+        "context",  # its source
+        "rich_text",  # the other answer
+        "context",
+        "context",  # how to check them
+        "actions",
+    ]
+    assert "documents disagree" in message.blocks[0]["text"]["text"]
+    first_line, first_quote = message.blocks[1]["elements"]
+    second_line, second_quote = message.blocks[3]["elements"]
+    assert shown(first_line["elements"]) == "[John]"
+    assert shown(first_quote["elements"]) == "My name is [John] and I live in Seattle."
+    assert shown(second_line["elements"]) == "[Seattle]"
+    assert shown(second_quote["elements"]) == "My name is John and I live in [Seattle]."
+    first_source = message.blocks[2]["elements"][0]["text"]
+    second_source = message.blocks[4]["elements"][0]["text"]
+    assert "“About &lt;me&gt; &amp; co”" in first_source and "70%" in first_source
+    assert "<https://x.slack.com/archives/C1/p8|Old wiki>" in second_source
+    assert "50%" in second_source
+    hint = message.blocks[5]["elements"][0]["text"]
+    assert "`/context show 7`" in hint and "`/context show 8`" in hint
+    # The buttons vote on the best answer, as in any reply.
+    up = message.blocks[6]["elements"][0]
+    assert rendering.voted_answer(up["value"]).answer == "John"
+    assert message.text.startswith("John (from “About &lt;me&gt; &amp; co”, 70% confident)")
+    assert "“Old wiki” says Seattle (50% confident): the documents disagree." in message.text
+    assert_within_slack_limits(message)
+
+
+def test_a_reply_without_disagreement_does_not_mention_it():
+    result = AnswerResult("Where?", (answer(confidence=0.9), other(confidence=0.2)), 2)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert "disagree" not in all_text(message)
+    assert [b["type"] for b in message.blocks] == ["rich_text", "context", "actions"]
+
+
+def test_documents_without_stored_ids_get_no_show_hint():
+    result = AnswerResult("Where?", (answer(document_id="me"), other(document_id="wiki")), 2)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert "disagree" in message.text
+    assert "/context show" not in all_text(message)
+
+
+def test_a_disagreement_between_huge_answers_stays_within_slack_limits():
+    sentence = "word " * 3000 + "John & <co>" + " more" * 3000
+    start = sentence.index("John")
+    huge = {
+        "sentence": sentence,
+        "sentence_start": 0,
+        "sentence_end": len(sentence),
+        "start": start,
+        "end": start + 11,
+        "text": "John & <co>" * 300,
+        "document_title": "<t>" * 400,
+    }
+    result = AnswerResult("q " * 2000, (replace(answer(), **huge), replace(other(), **huge)), 2)
+
+    message = rendering.answer_message(result, has_documents=True)
+
+    assert_within_slack_limits(message)
+    assert "<co>" not in message.text and "<t>" not in json.dumps(message.blocks)
+
+
+# -- /context stats ---------------------------------------------------------------------------
+
+
+def calibration(**overrides) -> Calibration:
+    values = {
+        "threshold": 0.1,
+        "basis": Basis.DEFAULT,
+        "target": 0.8,
+        "helpful": 0,
+        "unhelpful": 0,
+        "rated": 0,
+        "voters": 0,
+        "counted": 0.0,
+        "precision": None,
+    }
+    return Calibration(**(values | overrides))
+
+
+def stats_text(message: rendering.Message) -> str:
+    assert_within_slack_limits(message)
+    [block] = message.blocks
+    assert block["text"]["text"] == message.text
+    return message.text
+
+
+def test_stats_of_a_new_channel():
+    text = stats_text(rendering.stats_message(0, calibration()))
+
+    assert "*Documents:* 0" in text
+    assert "*Votes:* none yet" in text
+    assert "*Threshold in force:* 10% — the default (`QA_NO_ANSWER_THRESHOLD`)" in text
+    assert "count for 20, from at least 5 people" in text
+    assert "Precision" not in text
+
+
+def test_stats_before_there_are_enough_votes():
+    c = calibration(helpful=9, unhelpful=3, rated=12, voters=2, counted=0.0, precision=0.75)
+
+    text = stats_text(rendering.stats_message(4, c))
+
+    assert "*Votes:* 👍 9 · 👎 3 (12 votes from 2 people)" in text
+    assert "*Precision:* 75% of the answers voted on helped; at or above the threshold, 75%." in (
+        text
+    )
+    assert "the default" in text and "so far they count for 0" in text
+
+
+def test_stats_of_a_calibrated_channel():
+    c = calibration(
+        threshold=0.6901,
+        basis=Basis.CALIBRATED,
+        helpful=20,
+        unhelpful=10,
+        rated=30,
+        voters=5,
+        counted=30.0,
+        precision=1.0,
+    )
+
+    text = stats_text(rendering.stats_message(2, c))
+
+    assert "*Documents:* 2" in text
+    assert "👍 20 · 👎 10 (30 votes from 5 people)" in text
+    assert "67% of the answers voted on helped; at or above the threshold, 100%." in text
+    assert "*Threshold in force:* 69% — set from 30 votes: the lowest" in text
+    assert "at least 80% of the answers shown helped" in text
+    assert "default" not in text
+
+
+def test_stats_when_no_threshold_reaches_the_target():
+    c = calibration(
+        threshold=0.9,
+        basis=Basis.CEILING,
+        target=0.95,
+        helpful=10,
+        unhelpful=20,
+        rated=30,
+        voters=6,
+        counted=30.0,
+    )
+
+    text = stats_text(rendering.stats_message(3, c))
+
+    assert "*Threshold in force:* 90% — the highest allowed" in text
+    assert "no threshold gets 95%" in text and "out of date" in text
+    assert "no answer voted on is at or above the threshold" in text
+
+
+def test_stats_count_old_votes_without_a_confidence_apart():
+    c = calibration(helpful=3, unhelpful=2, rated=1, voters=4, precision=1.0)
+
+    text = stats_text(rendering.stats_message(1, c))
+
+    assert "(5 votes from 4 people)" in text
+    assert "4 cast before answers carried their confidence count only here" in text
+
+
+def test_help_mentions_stats():
+    assert "`/context stats`" in rendering.help_message().text

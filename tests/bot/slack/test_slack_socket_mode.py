@@ -22,8 +22,11 @@ from bot import rendering
 from tests.bot.slack.conftest import (
     BOT_TOKEN,
     MODEL,
+    NAME_ANSWER,
     NAME_DOCUMENT,
     NAME_QUESTION,
+    NAME_TITLE,
+    answer_shown,
     button_click_payload,
     command_payload,
     event_payload,
@@ -131,13 +134,13 @@ def test_context_then_mention_over_socket_mode_answers_in_a_thread(
     app = socket_mode_app
     app.acked(app.command(f"add {NAME_DOCUMENT}", name="add"))
     added = wait_for(lambda: app.slack.responses("add"), timeout=30)[0]
-    assert "My name is John" in added["text"]
+    assert f"“{NAME_TITLE}”" in added["text"]
 
     mention_ts = "1800000000.000101"
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocket1"))
 
     [reply] = wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
-    assert "John" in reply["text"]
+    assert answer_shown(reply["text"]) == NAME_ANSWER
     [eyes] = wait_for(lambda: app.slack.calls("reactions.add"))
     assert (eyes["name"], eyes["timestamp"]) == ("eyes", mention_ts)
     wait_for(lambda: app.slack.calls("reactions.remove"))
@@ -186,7 +189,7 @@ def test_a_refresh_request_reconnects_and_keeps_answering(socket_mode_app: Socke
     mention_ts = "1800000000.000303"
     app.acked(app.mention(NAME_QUESTION, ts=mention_ts, event_id="EvSocketAfter"))
     [reply] = wait_for(lambda: app.slack.replies(mention_ts), timeout=60)
-    assert "John" in reply["text"]
+    assert answer_shown(reply["text"]) == NAME_ANSWER
 
 
 def test_an_envelope_with_an_odd_payload_is_acked_and_dropped(socket_mode_app: SocketModeApp):

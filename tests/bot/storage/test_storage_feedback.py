@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.storage import Feedback, feedback_counts, record_feedback
+from bot.calibration import Vote
+from bot.storage import Feedback, channel_votes, feedback_counts, record_feedback
 
 
 def vote(session_factory, *, user_id: str = "U1", helpful: bool = True, **overrides) -> None:
@@ -53,3 +54,38 @@ def test_counts_are_per_channel(session_factory) -> None:
     assert counts(session_factory, channel_id="C2") == (0, 1)
     assert counts(session_factory, team_id="T2") == (0, 1)
     assert counts(session_factory, channel_id="C-none") == (0, 0)
+
+
+def votes(session_factory, team_id: str = "T1", channel_id: str = "C1") -> list[Vote]:
+    with session_factory() as session:
+        found = channel_votes(session=session, team_id=team_id, channel_id=channel_id)
+    return sorted(found, key=lambda v: (v.user_id, v.confidence or 0))
+
+
+def test_a_vote_keeps_the_confidence_of_the_answer_voted_on(session_factory) -> None:
+    vote(session_factory, user_id="U1", helpful=True, confidence=0.625)
+    vote(session_factory, user_id="U2", helpful=False, confidence=0.25, message_ts="1700.02")
+    vote(session_factory, user_id="U3", helpful=False)  # a button without a confidence
+
+    assert votes(session_factory) == [
+        Vote("U1", 0.625, True),
+        Vote("U2", 0.25, False),
+        Vote("U3", None, False),
+    ]
+
+
+def test_voting_again_replaces_the_confidence_too(session_factory) -> None:
+    vote(session_factory, helpful=True, confidence=0.9)
+    vote(session_factory, helpful=False, confidence=0.4)
+
+    assert votes(session_factory) == [Vote("U1", 0.4, False)]
+
+
+def test_votes_are_per_channel(session_factory) -> None:
+    vote(session_factory, channel_id="C1", confidence=0.5)
+    vote(session_factory, channel_id="C2", confidence=0.6)
+    vote(session_factory, team_id="T2", confidence=0.7)
+
+    assert votes(session_factory) == [Vote("U1", 0.5, True)]
+    assert votes(session_factory, channel_id="C2") == [Vote("U1", 0.6, True)]
+    assert votes(session_factory, channel_id="C-none") == []

@@ -76,7 +76,7 @@ def test_current_revision_is_none_before_and_head_after(new_database: NewDatabas
 
     upgrade_database(url)
 
-    assert head_revision() == "0007"
+    assert head_revision() == "0008"
     assert current_revision(url) == head_revision()
 
 
