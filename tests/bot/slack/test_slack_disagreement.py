@@ -29,10 +29,10 @@ def pin_added(text: str) -> dict:
     }
 
 
-def document_ids(app: SlackApp) -> dict[str, int]:
+def document_numbers(app: SlackApp) -> dict[str, int]:
     with app.services.session_factory() as session:
         documents = list_documents(session=session, team_id=TEAM_ID, channel_id="C1")
-    return {d.title: d.id for d in documents}
+    return {d.title: d.number for d in documents}
 
 
 def rich_answer(block: dict) -> str:
@@ -47,8 +47,8 @@ def test_two_documents_that_disagree_are_both_shown_with_their_sources(slack_app
     form = form_submission_payload("C1", "Release process", "Deploys happen on Tuesday.")
     assert slack_app.interaction(form).status_code == 200
     assert slack_app.event(pin_added("Wiki\nDeploys happen on Thursday.")).status_code == 200
-    wait_for(lambda: len(document_ids(slack_app)) == 2)
-    ids = document_ids(slack_app)
+    wait_for(lambda: len(document_numbers(slack_app)) == 2)
+    numbers = document_numbers(slack_app)
 
     _, ts = slack_app.mention("When do deploys happen?")
 
@@ -69,12 +69,13 @@ def test_two_documents_that_disagree_are_both_shown_with_their_sources(slack_app
     ]
     assert "documents disagree" in blocks[0]["text"]["text"]
     assert rich_answer(blocks[1]) == "Tuesday"
-    assert blocks[2]["elements"][0]["text"].startswith("From “Release process” · ")
+    release = numbers["Release process"]
+    assert blocks[2]["elements"][0]["text"].startswith(f"From #{release} “Release process” · ")
     assert rich_answer(blocks[3]) == "Thursday"
-    assert blocks[4]["elements"][0]["text"].startswith(f"From <{PERMALINK}|Wiki> · ")
+    wiki = numbers["Wiki"]
+    assert blocks[4]["elements"][0]["text"].startswith(f"From #{wiki} <{PERMALINK}|Wiki> · ")
     hint = blocks[5]["elements"][0]["text"]
-    assert f"`/context show {ids['Release process']}`" in hint
-    assert f"`/context show {ids['Wiki']}`" in hint
+    assert f"`/context show {release}`" in hint and f"`/context show {wiki}`" in hint
     buttons = {e["action_id"]: e["value"] for e in blocks[6]["elements"]}
     assert rendering.voted_answer(buttons[rendering.FEEDBACK_UP_ACTION]).answer == "Tuesday"
 
@@ -84,7 +85,7 @@ def test_documents_that_agree_get_a_plain_answer(slack_app: SlackApp):
     for title in ("Release process", "Team handbook"):
         form = form_submission_payload("C1", title, "Deploys happen on Tuesday.")
         assert slack_app.interaction(form).status_code == 200
-    wait_for(lambda: len(document_ids(slack_app)) == 2)
+    wait_for(lambda: len(document_numbers(slack_app)) == 2)
 
     _, ts = slack_app.mention("When do deploys happen?")
 

@@ -57,7 +57,7 @@ def test_mention_gets_eyes_then_an_answer_in_its_thread(slack_app: SlackApp):
     reply = one_reply(slack_app.fake, ts)
     assert reply["channel"] == "C1"
     assert reply["text"]  # the plain fallback
-    assert f"From “{NAME_TITLE}”" in str(reply["blocks"])
+    assert f"From #1 “{NAME_TITLE}”" in str(reply["blocks"])
     wait_for(lambda: slack_app.fake.calls("reactions.remove"))
     methods = [c.method for c in slack_app.fake.calls()]
     added = slack_app.fake.calls("reactions.add")[0]

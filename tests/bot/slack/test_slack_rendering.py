@@ -481,9 +481,11 @@ def test_texts_that_differ_are_a_disagreement(a, b):
 def test_the_reply_says_the_documents_disagree_and_shows_both_with_their_sources():
     result = AnswerResult("Where?", (answer(confidence=0.7), other(confidence=0.5)), 2)
 
-    message = rendering.answer_message(
-        result, has_documents=True, permalinks={"8": "https://x.slack.com/archives/C1/p8"}
+    # Row ids 7 and 8 are the channel's documents #3 and #4: people see the numbers.
+    sources = rendering.Sources(
+        numbers={"7": 3, "8": 4}, permalinks={"8": "https://x.slack.com/archives/C1/p8"}
     )
+    message = rendering.answer_message(result, has_documents=True, sources=sources)
 
     assert [b["type"] for b in message.blocks] == [
         "section",  # the documents disagree
@@ -507,7 +509,7 @@ def test_the_reply_says_the_documents_disagree_and_shows_both_with_their_sources
     assert "<https://x.slack.com/archives/C1/p8|Old wiki>" in second_source
     assert "50%" in second_source
     hint = message.blocks[5]["elements"][0]["text"]
-    assert "`/context show 7`" in hint and "`/context show 8`" in hint
+    assert "`/context show 3`" in hint and "`/context show 4`" in hint
     # The buttons vote on the best answer, as in any reply.
     up = message.blocks[6]["elements"][0]
     assert rendering.voted_answer(up["value"]).answer == "John"
