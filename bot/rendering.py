@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.calibration import Basis, Calibration
-from qa_engine.model_loading import ModelLoadError
 from qa_engine.squad import normalize_answer
 from qa_engine.types import Answer, AnswerResult
 
@@ -587,18 +586,6 @@ def apology_message() -> Message:
 def model_unavailable_message() -> Message:
     """The honest reply while the QA model can't load: retrying is no use, an admin must act."""
     return _message(MODEL_UNAVAILABLE, [section(MODEL_UNAVAILABLE)])
-
-
-def failure_message(error: BaseException, *, fallback: Message | None = None) -> Message:
-    """What to tell the user whose request failed with `error`.
-
-    A `ModelLoadError` gets `model_unavailable_message()` (a retry in a minute can't help,
-    and the user should know to ask an admin); anything else `fallback`, by default the
-    apology that suggests trying again.
-    """
-    if isinstance(error, ModelLoadError):
-        return model_unavailable_message()
-    return fallback if fallback is not None else apology_message()
 
 
 def late_reply(message: Message, waited: timedelta) -> Message:

@@ -396,21 +396,13 @@ def test_the_modal_carries_the_channel():
     assert view["callback_id"] == rendering.ADD_CONTEXT_VIEW
 
 
-def test_failure_message_is_honest_when_the_model_cannot_load() -> None:
-    from bot.rendering import failure_message, model_unavailable_message, notice
-    from qa_engine.model_loading import ModelLoadError
+def test_the_model_unavailable_message_is_honest() -> None:
+    from bot.rendering import model_unavailable_message
 
-    unavailable = failure_message(ModelLoadError("QA model folder '/x' does not exist."))
+    unavailable = model_unavailable_message()
 
-    assert unavailable == model_unavailable_message()
     assert "admin" in unavailable.text and "server log" in unavailable.text
     assert "try again in a minute" not in unavailable.text.lower()
-    assert "/x" not in unavailable.text  # server paths stay in the server's log
-    # Anything else may be passing: the apology (or the caller's own) says to try again.
-    assert "try again" in failure_message(RuntimeError("boom")).text
-    sorry = notice("Sorry, try later.")
-    assert failure_message(OSError("disk"), fallback=sorry) is sorry
-    assert failure_message(ModelLoadError("x"), fallback=sorry) == unavailable
 
 
 # -- documents that disagree ------------------------------------------------------------------
